@@ -1,0 +1,112 @@
+/**
+ * `landed-chaos run`: starts (or finds) Toxiproxy, runs the scenario matrix with Landed and naive
+ * clients side by side, prints the verdict table, writes the JSON and HTML reports, and exits 1 when
+ * any Landed scenario has a violation — naive failures are the expected contrast, not a failure.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { htmlReport } from '../report/html.ts';
+import { jsonReport } from '../report/json.ts';
+import { verdictTable } from '../report/table.ts';
+import { runMatrix } from '../scenarios/matrix.ts';
+import { isHarnessError } from '../toxiproxy/errors.ts';
+import { startToxiproxy } from '../toxiproxy/ToxiproxyServer.ts';
+import { parseRunArgs } from './args.ts';
+import { Progress } from './progress.ts';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseRunArgs(argv);
+  const progress = new Progress();
+  const toxiproxy = await startToxiproxy({ root: ROOT, log: (l) => progress.line(l) });
+  const workDir = mkdtempSync(join(tmpdir(), 'landed-chaos-'));
+  const postgresUrl = process.env.DATABASE_URL || undefined;
+  const database = args.target ? 'target' : postgresUrl ? 'postgres' : 'sqlite';
+  progress.line(
+    `Toxiproxy ${toxiproxy.version} at ${toxiproxy.url} · ${database} · ${args.clients} client(s) of each kind × ${args.writes} writes · seed ${args.seed}`,
+  );
+  const stopOnSignal = () => {
+    void toxiproxy.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stopOnSignal);
+  try {
+    const runs = await runMatrix(
+      {
+        toxiproxy,
+        workDir,
+        postgresUrl,
+        target: args.target,
+        onProgress: (done, planned) => progress.update(done, planned),
+      },
+      {
+        names: args.names,
+        size: {
+          clients: args.clients,
+          writes: args.writes,
+          windowMs: Math.max(3_000, args.clients * args.writes * 3),
+          drainMs: args.full ? 120_000 : 30_000,
+        },
+        seed: args.seed,
+        randomRuns: args.randomRuns,
+        randomPath: args.randomPath,
+        rerun: (seed, path) =>
+          `npm run chaos -- --scenario random --seed ${seed} --runs ${args.randomRuns} --clients ${args.clients} --writes ${args.writes}${path ? ` --path ${path}` : ''}`,
+        log: (l) => progress.line(l),
+        onScenario: (name, i, n) => progress.scenario(name, i, n),
+        onResult: (run) => {
+          const landed = run.verdicts.find((v) => v.client === 'landed');
+          progress.line(
+            run.skipped
+              ? `  ${run.name}: skipped (${run.skipped})`
+              : `  ${run.name}: Landed ${landed?.passed ? 'PASS' : 'FAIL'} in ${(run.durationMs / 1000).toFixed(1)} s`,
+          );
+        },
+      },
+    );
+    process.stdout.write(`\n${verdictTable(runs, Boolean(process.stdout.isTTY))}\n`);
+    const meta = {
+      toxiproxy: { version: toxiproxy.version, url: toxiproxy.url },
+      seed: args.seed,
+      database: database as 'sqlite' | 'postgres' | 'target',
+    };
+    if (args.json) {
+      writeFileSync(args.json, `${JSON.stringify(jsonReport(runs, meta), null, 2)}\n`);
+      progress.line(`wrote ${args.json}`);
+    }
+    if (args.html) {
+      writeFileSync(args.html, htmlReport(runs, { ...meta, generatedAt: new Date() }));
+      progress.line(`wrote ${args.html}`);
+    }
+    const failed = runs.filter((r) => r.verdicts.some((v) => v.client === 'landed' && !v.passed));
+    if (failed.length) {
+      progress.line(
+        `\nLanded violations in: ${failed.map((r) => r.name).join(', ')} (seed ${args.seed}; rerun with --seed ${args.seed})`,
+      );
+      return 1;
+    }
+    progress.line('\nLanded: no write lost, none applied twice, none left unresolved.');
+    return 0;
+  } finally {
+    process.off('SIGINT', stopOnSignal);
+    await toxiproxy.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (isHarnessError(error)) {
+      process.stderr.write(
+        `${error.code === 'BAD_ARGUMENT' ? '' : `landed-chaos: ${error.code}: `}${error.message}\n`,
+      );
+      process.exit(2);
+    }
+    process.stderr.write(
+      `landed-chaos: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(2);
+  },
+);

@@ -1,0 +1,57 @@
+/**
+ * A client under test as its own process, so the client-kill scenario can SIGKILL it mid-flight and
+ * start it again. Configured by `LANDED_CHAOS_CHILD` (JSON, see ChildSpec). Writes History ops as
+ * `OP {json}` lines on stdout and `DONE` once every write it knows of has its final answer.
+ * A restarted Landed child resumes from its file outbox; a restarted naive child has nothing to resume.
+ */
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import type { Op } from '../checker/history.ts';
+import { agentFetch } from './agent-fetch.ts';
+import { LandedRunner } from './LandedRunner.ts';
+import { NaiveRunner } from './NaiveRunner.ts';
+import { museumWorkload } from './workload.ts';
+
+export interface ChildSpec {
+  kind: 'landed' | 'naive';
+  instance: number;
+  baseUrl: string;
+  /** The Landed file outbox. */
+  dir: string;
+  count: number;
+  spreadMs: number;
+  drainMs: number;
+  /** File listing write ids the parent already saw accepted (one per line). */
+  skipFile?: string;
+}
+
+const spec = JSON.parse(process.env.LANDED_CHAOS_CHILD ?? '{}') as ChildSpec;
+const record = (op: Op) => process.stdout.write(`OP ${JSON.stringify(op)}\n`);
+const fetch = agentFetch(new Agent({ keepAlive: true }));
+const skip = new Set(spec.skipFile ? readFileSync(spec.skipFile, 'utf8').split('\n').filter(Boolean) : []);
+
+if (spec.kind === 'landed') {
+  const { fileStore } = await import('@landed/client/node');
+  const runner = new LandedRunner({
+    instance: spec.instance,
+    baseUrl: spec.baseUrl,
+    record,
+    fetch,
+    store: fileStore({ dir: spec.dir }),
+  });
+  for (const id of await runner.adoptOutbox()) skip.add(id);
+  await runner.run(
+    museumWorkload('landed', spec.instance, spec.count).filter((w) => !skip.has(w.writeId)),
+    spec.spreadMs,
+  );
+  await runner.drain(spec.drainMs);
+  await runner.close();
+} else {
+  const runner = new NaiveRunner({ instance: spec.instance, baseUrl: spec.baseUrl, record, fetch });
+  await runner.run(
+    museumWorkload('naive', spec.instance, spec.count).filter((w) => !skip.has(w.writeId)),
+    spec.spreadMs,
+  );
+  await runner.drain(spec.drainMs);
+}
+process.stdout.write('DONE\n', () => process.exit(0));

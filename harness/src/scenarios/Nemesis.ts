@@ -1,0 +1,100 @@
+/**
+ * The Nemesis: plays a fault schedule against the stack while the workload runs, records every fault
+ * it starts and stops in the History, and heals everything at the end.
+ */
+import type { AppProcess } from '../app/AppProcess.ts';
+import type { FaultSetting } from '../app/fault-switch.ts';
+import type { ChildClient } from '../clients/ChildClient.ts';
+import type { Record } from '../clients/runner.ts';
+import { sleep } from '../clients/runner.ts';
+import type { ProxyControl } from '../toxiproxy/ProxyControl.ts';
+import { type Fault, type FaultStep, faultLabel } from './faults.ts';
+
+export interface NemesisTargets {
+  app: ProxyControl;
+  db?: ProxyControl | undefined;
+  /** Absent when the target server has no fault hooks. */
+  server?: Pick<AppProcess, 'setFault'> | undefined;
+  children?: readonly ChildClient[];
+}
+
+export class Nemesis {
+  readonly #targets: NemesisTargets;
+  readonly #record: Record;
+  #serverFault: FaultSetting | undefined;
+
+  constructor(targets: NemesisTargets, record: Record) {
+    this.#targets = targets;
+    this.#record = record;
+  }
+
+  /** Plays `steps` over `windowMs`; resolves when the last fault has stopped. */
+  async play(steps: readonly FaultStep[], windowMs: number): Promise<void> {
+    const start = Date.now();
+    await Promise.all(
+      steps.map(async (step) => {
+        await sleep(start + step.from * windowMs - Date.now());
+        const label = faultLabel(step.fault);
+        this.#record({ type: 'fault', at: Date.now(), phase: 'start', name: label });
+        const undo = await this.#apply(step.fault).catch((error: unknown) => {
+          this.#record({
+            type: 'fault',
+            at: Date.now(),
+            phase: 'stop',
+            name: `${label} (not applied: ${String(error)})`,
+          });
+          return undefined;
+        });
+        if (!undo) return;
+        await sleep(start + step.to * windowMs - Date.now());
+        await undo().catch(() => {});
+        this.#record({ type: 'fault', at: Date.now(), phase: 'stop', name: label });
+      }),
+    );
+  }
+
+  async #apply(fault: Fault): Promise<() => Promise<void>> {
+    const t = this.#targets;
+    switch (fault.kind) {
+      case 'toxic': {
+        const proxy = fault.target === 'db' ? t.db : t.app;
+        if (!proxy) throw new Error('no database proxy');
+        const name = await proxy.addToxic(fault.toxic);
+        return () => proxy.removeToxic(name);
+      }
+      case 'down': {
+        const proxy = fault.target === 'db' ? t.db : t.app;
+        if (!proxy) throw new Error('no database proxy');
+        await proxy.disable();
+        return () => proxy.enable();
+      }
+      case 'server': {
+        const server = t.server;
+        if (!server) throw new Error('the server has no fault hooks');
+        this.#serverFault = fault.setting;
+        await server.setFault(fault.setting);
+        return async () => {
+          // Overlapping server faults: the latest one set is the one in force; only it clears.
+          if (this.#serverFault !== fault.setting) return;
+          this.#serverFault = undefined;
+          await server.setFault(undefined);
+        };
+      }
+      case 'kill-clients': {
+        const children = (t.children ?? []).filter((c) => c.running);
+        await Promise.all(children.map((c) => c.kill()));
+        return async () => {
+          for (const c of children) await c.restart();
+        };
+      }
+    }
+  }
+
+  /** Removes every toxic, brings every proxy up and clears server faults. */
+  async heal(): Promise<void> {
+    await this.#targets.app.heal();
+    await this.#targets.db?.heal();
+    this.#serverFault = undefined;
+    await this.#targets.server?.setFault(undefined).catch(() => {});
+  }
+}

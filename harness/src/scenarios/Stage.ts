@@ -1,0 +1,158 @@
+/**
+ * The stack one scenario runs on: the reference app (or the `--target` server) behind a fresh
+ * Toxiproxy proxy, and — with PostgreSQL — a second proxy between the app and the database. Torn
+ * down after the scenario so nothing leaks into the next one.
+ */
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppProcess } from '../app/AppProcess.ts';
+import type { FaultSetting } from '../app/fault-switch.ts';
+import { readPostgresLedger, readSqliteLedger } from '../app/ledger.ts';
+import type { LedgerRow } from '../checker/history.ts';
+import { ProxyControl } from '../toxiproxy/ProxyControl.ts';
+import type { ToxiproxyServer } from '../toxiproxy/ToxiproxyServer.ts';
+
+export interface StageOptions {
+  toxiproxy: ToxiproxyServer;
+  workDir: string;
+  /** Direct PostgreSQL connection string: the app then uses PostgreSQL through a proxy. */
+  postgresUrl?: string | undefined;
+  /** Someone else's server implementing the museum routes and `/_chaos/ledger`. */
+  target?: string | undefined;
+  onAppCrash?: () => void;
+}
+
+export interface Stage {
+  /** Where clients send writes: through the app proxy. */
+  readonly baseUrl: string;
+  readonly appProxy: ProxyControl;
+  readonly dbProxy: ProxyControl | undefined;
+  /** The server's fault hooks, when it has them. */
+  readonly server:
+    | { setFault(setting: FaultSetting | undefined): Promise<void>; settled(): Promise<void> }
+    | undefined;
+  readonly dir: string;
+  crashes(): number;
+  /** The truth: the whole ledger, read directly (never through a proxy). */
+  readLedger(): Promise<LedgerRow[]>;
+  close(): Promise<void>;
+}
+
+export async function openStage({
+  toxiproxy,
+  workDir,
+  postgresUrl,
+  target,
+  onAppCrash,
+}: StageOptions): Promise<Stage> {
+  await toxiproxy.client.reset();
+  const dir = mkdtempSync(join(workDir, 'scenario-'));
+  if (target) return openTargetStage(toxiproxy, dir, target);
+
+  let dbProxy: ProxyControl | undefined;
+  let appDatabaseUrl: string | undefined;
+  if (postgresUrl) {
+    postgresUrl = await resetPostgres(postgresUrl);
+    const direct = new URL(postgresUrl);
+    dbProxy = await ProxyControl.create(
+      toxiproxy.client,
+      'landed-db',
+      `${direct.hostname}:${direct.port || 5432}`,
+    );
+    const proxied = new URL(postgresUrl);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(dbProxy.port);
+    appDatabaseUrl = proxied.toString();
+  }
+  const sqlitePath = join(dir, 'app.sqlite');
+  const app = await AppProcess.start({
+    ...(appDatabaseUrl ? { databaseUrl: appDatabaseUrl } : { sqlitePath }),
+    onCrash: () => onAppCrash?.(),
+  });
+  const appProxy = await ProxyControl.create(toxiproxy.client, 'landed-app', `127.0.0.1:${app.port}`);
+  return {
+    baseUrl: `http://${appProxy.listen}`,
+    appProxy,
+    dbProxy,
+    server: app,
+    dir,
+    crashes: () => app.crashes,
+    readLedger: () => (postgresUrl ? readPostgresLedger(postgresUrl) : readSqliteLedger(sqlitePath)),
+    async close() {
+      await app.stop();
+      await appProxy.remove().catch(() => {});
+      await dbProxy?.remove().catch(() => {});
+    },
+  };
+}
+
+async function openTargetStage(toxiproxy: ToxiproxyServer, dir: string, target: string): Promise<Stage> {
+  const url = new URL(target);
+  const appProxy = await ProxyControl.create(
+    toxiproxy.client,
+    'landed-app',
+    `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`,
+  );
+  const origin = url.origin;
+  const hooks = await fetch(`${origin}/_chaos/health`)
+    .then((r) => r.ok)
+    .catch(() => false);
+  return {
+    baseUrl: `http://${appProxy.listen}${url.pathname.replace(/\/$/, '')}`,
+    appProxy,
+    dbProxy: undefined,
+    server: hooks
+      ? {
+          async setFault(setting) {
+            await fetch(`${origin}/_chaos/fault`, {
+              method: 'PUT',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ fault: setting ? `${setting.kind}@${setting.rate}` : null }),
+            });
+          },
+          settled: async () => {},
+        }
+      : undefined,
+    dir,
+    crashes: () => 0,
+    async readLedger() {
+      const res = await fetch(`${origin}/_chaos/ledger`);
+      if (!res.ok)
+        throw new Error(
+          `GET ${origin}/_chaos/ledger answered ${res.status}: the target must expose its ledger for the Checker.`,
+        );
+      return ((await res.json()) as { rows: LedgerRow[] }).rows;
+    },
+    async close() {
+      await appProxy.remove().catch(() => {});
+    },
+  };
+}
+
+/**
+ * Each scenario starts from empty tables in a database of its own (`landed_chaos`, created when
+ * missing), so the harness never drops anything another user of the server relies on. Returns the
+ * connection string of that database.
+ */
+async function resetPostgres(connectionString: string): Promise<string> {
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString });
+  await admin.connect();
+  try {
+    const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'landed_chaos'");
+    if (exists.rowCount === 0) await admin.query('CREATE DATABASE landed_chaos').catch(() => {});
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(connectionString);
+  url.pathname = '/landed_chaos';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query('DROP TABLE IF EXISTS ledger');
+    await client.query('DROP TABLE IF EXISTS landed_idempotency');
+  } finally {
+    await client.end();
+  }
+  return url.toString();
+}

@@ -1,0 +1,25 @@
+/**
+ * Errors a person running the harness can meet, each with a stable `code` and a message that says
+ * what to do next.
+ */
+export type HarnessErrorCode =
+  | 'TOXIPROXY_NOT_FOUND'
+  | 'TOXIPROXY_INSTALL_FAILED'
+  | 'TOXIPROXY_START_FAILED'
+  | 'TOXIPROXY_UNREACHABLE'
+  | 'APP_START_FAILED'
+  | 'BAD_ARGUMENT'
+  | 'UNKNOWN_SCENARIO';
+
+export class HarnessError extends Error {
+  override name = 'HarnessError';
+  readonly code: HarnessErrorCode;
+  constructor(code: HarnessErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export function isHarnessError(error: unknown): error is HarnessError {
+  return error instanceof HarnessError || (error instanceof Error && error.name === 'HarnessError');
+}

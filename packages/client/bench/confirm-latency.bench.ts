@@ -1,0 +1,61 @@
+// client.confirm-latency.{memory,file}: p50 time from write() to `confirmed` on loopback, against a
+// plain `ky.post` of the same body to the same server, measured in interleaved rounds of one run.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ky from 'ky';
+import { createClient, memoryStore, type OutboxStore } from '@landed/client';
+import { emit, percentile, skipped } from './bench-kit.ts';
+import { startBenchServer } from './bench-server.ts';
+
+const ROUNDS = 10;
+const PER_ROUND = 200;
+const body = { visitor: 'v-1842', pen: 'p-77', objects: [18383769, 18383770], note: 'x'.repeat(200) };
+
+async function measure(id: string, target: string, makeStore: () => Promise<{ store: OutboxStore; cleanup: () => void }>) {
+  if (skipped(id)) return;
+  const server = await startBenchServer();
+  const { store, cleanup } = await makeStore();
+  const client = createClient({ store, baseUrl: server.url, keepConfirmedMs: 0 });
+  const ours: number[] = [];
+  const baseline: number[] = [];
+  // Warm up both paths (JIT, keep-alive sockets).
+  for (let i = 0; i < 100; i++) {
+    await (await client.post('/tickets', body)).outcome;
+    await ky.post(`${server.url}/tickets`, { json: body, retry: 0 }).text();
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < PER_ROUND; i++) {
+      const t0 = performance.now();
+      await ky.post(`${server.url}/tickets`, { json: body, retry: 0 }).text();
+      baseline.push(performance.now() - t0);
+      const t1 = performance.now();
+      const handle = await client.post('/tickets', body);
+      const outcome = await handle.outcome;
+      ours.push(performance.now() - t1);
+      if (outcome.state !== 'confirmed') throw new Error(`bench write not confirmed: ${outcome.state}`);
+    }
+  }
+  await client.close();
+  await server.close();
+  cleanup();
+  const p50 = percentile(ours, 50);
+  const b50 = percentile(baseline, 50);
+  emit({
+    id,
+    ours: p50,
+    baseline: b50,
+    ratio: p50 / b50,
+    unit: 'ms p50',
+    target,
+    notes: { p99: percentile(ours, 99), baselineP99: percentile(baseline, 99), samples: ours.length },
+  });
+}
+
+await measure('client.confirm-latency.memory', '<= 1.15', async () => ({ store: memoryStore(), cleanup: () => {} }));
+
+await measure('client.confirm-latency.file', '<= 1.35', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'landed-bench-'));
+  const { fileStore } = (await import('@landed/client/node')) as typeof import('@landed/client/node');
+  return { store: fileStore({ dir }), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}).catch((error: unknown) => console.error(`client.confirm-latency.file not measured: ${(error as Error).message}`));

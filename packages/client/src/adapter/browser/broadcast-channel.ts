@@ -1,0 +1,43 @@
+import type { ChannelMessage, OutboxChannel } from '../../types/store.ts';
+
+export interface BroadcastOutboxChannelOptions {
+  /** Channel name: every tab of the same outbox must use the same one. @default 'landed:outbox' */
+  name?: string;
+}
+
+const TYPES = new Set(['written', 'changed', 'flush']);
+
+function isMessage(data: unknown): data is ChannelMessage {
+  if (typeof data !== 'object' || data === null) return false;
+  const { type, id } = data as { type?: unknown; id?: unknown };
+  return TYPES.has(type as string) && (type === 'flush' || typeof id === 'string');
+}
+
+/**
+ * Tells the other tabs of the origin that an entry was written (so the leader sends it) or changed
+ * (so followers refresh what they show). Messages carry ids only: the entry itself is read back from
+ * the shared store, which stays the single source of truth.
+ */
+export function broadcastOutboxChannel(options: BroadcastOutboxChannelOptions = {}): OutboxChannel {
+  const channel = new BroadcastChannel(options.name ?? 'landed:outbox');
+  const listeners = new Set<(message: ChannelMessage) => void>();
+  channel.onmessage = (event: MessageEvent<unknown>) => {
+    if (!isMessage(event.data)) return;
+    for (const listener of [...listeners]) listener(event.data);
+  };
+  let closed = false;
+  return {
+    post(message) {
+      if (!closed) channel.postMessage(message);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      closed = true;
+      listeners.clear();
+      channel.close();
+    },
+  };
+}

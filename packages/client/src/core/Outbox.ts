@@ -1,0 +1,167 @@
+import { isLandedError, LandedError } from '../errors/LandedError.ts';
+import type { ClientEvents } from '../types/client.ts';
+import type { Entry, EntryState, LogRecord, Outcome } from '../types/entry.ts';
+import { TERMINAL_STATES } from '../types/entry.ts';
+import type { Clock } from '../types/runtime.ts';
+import type { OutboxStore, QuarantinedRecord, StoreChange } from '../types/store.ts';
+import type { Emitter } from './emitter.ts';
+
+/**
+ * The outbox's in-memory view, kept in step with the store: every transition is written (entry and
+ * log record in one commit) and announced. Before an attempt the commit is awaited ("persist, then
+ * send"); after an answer the view moves first and the commit follows, because losing that commit in
+ * a crash only means the entry is re-sent with its key and the server replays the answer.
+ */
+/** A change to an entry; `undefined` clears a field. */
+export type EntryPatch = { [K in keyof Entry]?: Entry[K] | undefined };
+
+export class Outbox {
+  readonly entries = new Map<string, Entry>();
+  readonly #store: OutboxStore;
+  readonly #clock: Clock;
+  readonly #events: Emitter<ClientEvents>;
+  readonly #waiters = new Map<string, Array<(outcome: Outcome) => void>>();
+  readonly #onChange: (entry: Entry) => void;
+  #lastSeq = 0;
+  #pendingCommit: Promise<void> = Promise.resolve();
+
+  constructor(store: OutboxStore, clock: Clock, events: Emitter<ClientEvents>, onChange: (entry: Entry) => void) {
+    this.#store = store;
+    this.#clock = clock;
+    this.#events = events;
+    this.#onChange = onChange;
+  }
+
+  get store(): OutboxStore {
+    return this.#store;
+  }
+
+  async load(): Promise<QuarantinedRecord[]> {
+    const { entries, quarantined } = await this.#store.load();
+    for (const entry of entries) this.#remember(entry);
+    return quarantined;
+  }
+
+  nextSeq(): number {
+    this.#lastSeq = Math.max(this.#lastSeq + 1, this.#clock.now() * 1000);
+    return this.#lastSeq;
+  }
+
+  #remember(entry: Entry): void {
+    this.entries.set(entry.id, entry);
+    if (entry.seq > this.#lastSeq) this.#lastSeq = entry.seq;
+  }
+
+  /** Persists a new entry; throws (accepting nothing) when the store cannot. */
+  async add(entry: Entry, log: LogRecord[]): Promise<void> {
+    await this.commit({ put: [entry], log });
+    this.#remember(entry);
+    this.#announce(entry, null);
+  }
+
+  /** Takes in an entry another instance wrote (seen through the store). */
+  adopt(entry: Entry): void {
+    const known = this.entries.get(entry.id);
+    if (known && known.updatedAt > entry.updatedAt) return;
+    this.#remember(entry);
+    if (known?.state !== entry.state) this.#announce(entry, known?.state ?? null);
+  }
+
+  transitionRecord(entry: Entry, to: EntryState, reason?: string): LogRecord {
+    const record: LogRecord = { type: 'transition', at: this.#clock.now(), entryId: entry.id, from: entry.state, to };
+    if (reason !== undefined) record.reason = reason;
+    return record;
+  }
+
+  /**
+   * Moves an entry to `to`. With `durable: true` it resolves only once the store has it (and throws if
+   * the store fails, leaving the view unchanged); otherwise the view moves at once.
+   */
+  async transition(
+    entry: Entry,
+    to: EntryState,
+    patch: EntryPatch,
+    options: { reason?: string; log?: LogRecord[]; durable: boolean },
+  ): Promise<Entry> {
+    const next = { ...entry, ...patch, state: to, updatedAt: this.#clock.now() } as Entry;
+    for (const key of Object.keys(next) as (keyof Entry)[]) if (next[key] === undefined) delete next[key];
+    const log = [...(options.log ?? []), this.transitionRecord(entry, to, options.reason)];
+    if (entry.state === to) log.pop();
+    const commit = this.commit({ put: [next], log });
+    if (options.durable) {
+      await commit;
+    } else {
+      commit.catch(() => {
+        // Not fatal by design (see the class comment); the entry is re-sent with its key after a restart.
+      });
+    }
+    this.entries.set(next.id, next);
+    this.#announce(next, entry.state === to ? null : entry.state);
+    for (const record of options.log ?? []) {
+      if (record.type === 'attempt') this.#events.emit('attempt', { entry: next, record });
+    }
+    return next;
+  }
+
+  /** Persists a patch that is not a change of state (report flags, parking). */
+  async patch(entry: Entry, patch: EntryPatch): Promise<Entry> {
+    const next = { ...entry, ...patch, updatedAt: this.#clock.now() } as Entry;
+    for (const key of Object.keys(next) as (keyof Entry)[]) if (next[key] === undefined) delete next[key];
+    await this.commit({ put: [next] });
+    this.entries.set(next.id, next);
+    this.#onChange(next);
+    return next;
+  }
+
+  async remove(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.commit({ remove: ids });
+    for (const id of ids) this.entries.delete(id);
+  }
+
+  /** Commits in issue order, wrapping store failures in a `LandedError` with a stable code. */
+  commit(change: StoreChange): Promise<void> {
+    const run = this.#pendingCommit.then(
+      () => this.#store.commit(change),
+      () => this.#store.commit(change),
+    );
+    this.#pendingCommit = run.catch(() => {});
+    return run.catch((error: unknown) => {
+      if (isLandedError(error)) throw error;
+      throw new LandedError(
+        'STORE_WRITE_FAILED',
+        `the ${this.#store.kind} store could not write (${(error as Error)?.message ?? String(error)}); nothing was accepted`,
+        { cause: error },
+      );
+    });
+  }
+
+  #announce(entry: Entry, from: EntryState | null): void {
+    this.#events.emit('transition', { entry, from, to: entry.state });
+    if (entry.state === 'confirmed' || entry.state === 'rejected' || entry.state === 'expired' || entry.state === 'uncertain') {
+      if (from !== entry.state) this.#events.emit(entry.state, entry);
+    }
+    if (TERMINAL_STATES.has(entry.state) && entry.outcome) {
+      const waiters = this.#waiters.get(entry.id);
+      this.#waiters.delete(entry.id);
+      for (const resolve of waiters ?? []) resolve(entry.outcome);
+    }
+    this.#onChange(entry);
+  }
+
+  /** Resolves with the entry's final outcome (at once if it has one). */
+  outcome(id: string): Promise<Outcome> {
+    const entry = this.entries.get(id);
+    if (entry && TERMINAL_STATES.has(entry.state) && entry.outcome) return Promise.resolve(entry.outcome);
+    return new Promise((resolve) => {
+      const list = this.#waiters.get(id) ?? [];
+      list.push(resolve);
+      this.#waiters.set(id, list);
+    });
+  }
+
+  /** Waits for commits already issued (so `close()` loses nothing that was announced). */
+  settled(): Promise<void> {
+    return this.#pendingCommit;
+  }
+}

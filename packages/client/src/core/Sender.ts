@@ -1,0 +1,396 @@
+import pRetry from 'p-retry';
+import type { Entry, JsonValue, LogRecord, Outcome } from '../types/entry.ts';
+import { TERMINAL_STATES } from '../types/entry.ts';
+import type { OnlineSignal } from '../types/runtime.ts';
+import { backoffDelay, type RetryBudget } from './backoff.ts';
+import type { Classification } from './classify.ts';
+import type { EntryPatch, Outbox } from './Outbox.ts';
+import type { Reporting } from './Reporting.ts';
+import { lookupKey, sendAttempt, type TransportSettings } from './transport.ts';
+
+export interface SenderSettings extends TransportSettings {
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  attemptsPerFlush: number;
+  concurrency: number;
+  retentionSec: number;
+  retentionMarginSec: number | undefined;
+  refreshAuth: (() => Promise<void>) | undefined;
+  random: () => number;
+  online: OnlineSignal;
+}
+
+/** Thrown inside p-retry to ask for another attempt of the same entry. */
+class RetryLater extends Error {
+  override name = 'RetryLater';
+}
+/** Ends this round for an entry: it waits for the next trigger (timer, online, flush). */
+class StopForNow extends Error {
+  override name = 'StopForNow';
+}
+
+/**
+ * Sends entries lane by lane: strictly in order within a lane (create before update), lanes
+ * concurrently up to `concurrency`. p-retry owns the attempts of an entry; the delays between them
+ * are ours (exponential backoff with jitter, or the server's Retry-After) and go through the injected
+ * clock, so simulations control time.
+ */
+export class Sender {
+  readonly #outbox: Outbox;
+  readonly #settings: SenderSettings;
+  readonly #budget: RetryBudget;
+  readonly #reporting: Reporting;
+  readonly #canSend: () => boolean;
+  readonly #sendable: (entry: Entry) => boolean;
+  readonly #active = new Set<string>();
+  readonly #sleeping = new Map<string, () => void>();
+  #idleWaiters: Array<() => void> = [];
+  #wakeTimer: unknown;
+  #wakeAt = Number.POSITIVE_INFINITY;
+  #refreshing: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(
+    outbox: Outbox,
+    settings: SenderSettings,
+    budget: RetryBudget,
+    reporting: Reporting,
+    canSend: () => boolean,
+    sendable: (entry: Entry) => boolean,
+  ) {
+    this.#outbox = outbox;
+    this.#settings = settings;
+    this.#budget = budget;
+    this.#reporting = reporting;
+    this.#canSend = canSend;
+    this.#sendable = sendable;
+  }
+
+  /** The entry at the head of a lane: the oldest one not yet terminal. */
+  #heads(): Map<string, Entry> {
+    const heads = new Map<string, Entry>();
+    for (const entry of this.#outbox.entries.values()) {
+      if (TERMINAL_STATES.has(entry.state) || !this.#sendable(entry)) continue;
+      const head = heads.get(entry.lane);
+      if (!head || entry.seq < head.seq || (entry.seq === head.seq && entry.id < head.id)) heads.set(entry.lane, entry);
+    }
+    return heads;
+  }
+
+  /** Starts lanes whose head is due (`force`: due or not). */
+  pump(force = false): void {
+    if (this.#closed || !this.#canSend()) return this.#checkIdle();
+    const now = this.#settings.clock.now();
+    if (force) for (const wake of this.#sleeping.values()) wake();
+    let nextWake = Number.POSITIVE_INFINITY;
+    for (const [lane, head] of this.#heads()) {
+      if (this.#active.has(lane)) continue;
+      const due = head.nextAttemptAt ?? 0;
+      if (!force && due > now) {
+        nextWake = Math.min(nextWake, due);
+        continue;
+      }
+      if (this.#active.size >= this.#settings.concurrency) break;
+      this.#active.add(lane);
+      void this.#runLane(lane, force);
+    }
+    this.#scheduleWake(nextWake);
+    this.#checkIdle();
+  }
+
+  #scheduleWake(at: number): void {
+    if (at === Number.POSITIVE_INFINITY || at >= this.#wakeAt) return;
+    if (this.#wakeTimer !== undefined) this.#settings.clock.clearTimeout(this.#wakeTimer);
+    this.#wakeAt = at;
+    this.#wakeTimer = this.#settings.clock.setTimeout(
+      () => {
+        this.#wakeTimer = undefined;
+        this.#wakeAt = Number.POSITIVE_INFINITY;
+        this.pump();
+      },
+      Math.max(0, at - this.#settings.clock.now()),
+    );
+  }
+
+  async #runLane(lane: string, force: boolean): Promise<void> {
+    try {
+      for (;;) {
+        const head = this.#heads().get(lane);
+        if (!head || this.#closed || !this.#canSend()) break;
+        if (!force && (head.nextAttemptAt ?? 0) > this.#settings.clock.now()) break;
+        force = false;
+        await this.#runEntry(head.id);
+        const after = this.#outbox.entries.get(head.id);
+        if (after && !TERMINAL_STATES.has(after.state) && this.#sendable(after)) break;
+      }
+    } finally {
+      this.#active.delete(lane);
+      this.pump();
+    }
+  }
+
+  async #runEntry(id: string): Promise<void> {
+    const settings = this.#settings;
+    await pRetry(
+      async () => {
+        const entry = this.#outbox.entries.get(id);
+        if (!entry || TERMINAL_STATES.has(entry.state) || !this.#sendable(entry) || this.#closed) return;
+        if (await this.#attempt(entry)) return;
+        throw new RetryLater();
+      },
+      {
+        retries: settings.attemptsPerFlush - 1,
+        minTimeout: 0,
+        factor: 1,
+        randomize: false,
+        onFailedAttempt: async ({ error }) => {
+          if (!(error instanceof RetryLater)) throw error;
+          if (this.#closed || !this.#canSend() || !settings.online.isOnline()) throw new StopForNow();
+          const entry = this.#outbox.entries.get(id);
+          if (!entry) throw new StopForNow();
+          if (!this.#budget.take()) {
+            const wait = this.#budget.waitMs();
+            const due = settings.clock.now() + (Number.isFinite(wait) ? wait : settings.backoffCapMs);
+            if ((entry.nextAttemptAt ?? 0) < due) await this.#outbox.patch(entry, { nextAttemptAt: due }).catch(() => {});
+            throw new StopForNow();
+          }
+          await this.#sleep(id, Math.max(0, (entry.nextAttemptAt ?? 0) - settings.clock.now()));
+        },
+      },
+    ).catch((error: unknown) => {
+      if (error instanceof StopForNow || error instanceof RetryLater) return;
+      throw error;
+    });
+  }
+
+  #sleep(id: string, ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.#settings.clock.clearTimeout(timer);
+        this.#sleeping.delete(id);
+        resolve();
+        this.#checkIdle();
+      };
+      const timer = this.#settings.clock.setTimeout(wake, ms);
+      this.#sleeping.set(id, wake);
+      this.#checkIdle();
+    });
+  }
+
+  /** Wakes a sleeping entry now (the console's "Retry now"). */
+  wake(id: string): void {
+    this.#sleeping.get(id)?.();
+  }
+
+  #retentionDeadline(entry: Entry): number | undefined {
+    if (entry.firstSentAt === undefined) return undefined;
+    const retention = entry.serverRetentionSec ?? this.#settings.retentionSec;
+    const margin = this.#settings.retentionMarginSec ?? retention * 0.1;
+    return entry.firstSentAt + Math.max(0, retention - margin) * 1000;
+  }
+
+  /** One attempt (or lookup). Resolves true when the entry is settled for this round. */
+  async #attempt(entry: Entry): Promise<boolean> {
+    const deadline = this.#retentionDeadline(entry);
+    let freshWindow = false;
+    if (deadline !== undefined && this.#settings.clock.now() >= deadline) {
+      const verdict = await this.#reconcile(entry);
+      if (verdict !== 'send') return verdict === 'settled';
+      freshWindow = true;
+      entry = this.#outbox.entries.get(entry.id) ?? entry;
+    }
+    const now = this.#settings.clock.now();
+    // Persist the attempt before it leaves: a crash mid-flight leaves `sending`, which a restart turns
+    // into `uncertain`, and firstSentAt anchors the retention window.
+    let sending: Entry;
+    try {
+      sending = await this.#outbox.transition(
+        entry,
+        'sending',
+        {
+          attempts: entry.attempts + 1,
+          firstSentAt: freshWindow || entry.firstSentAt === undefined ? now : entry.firstSentAt,
+          nextAttemptAt: undefined,
+        },
+        { durable: true },
+      );
+    } catch {
+      await this.#scheduleRetry(entry, undefined);
+      return false;
+    }
+    const mayHaveApplied = entry.state === 'uncertain' || entry.state === 'sending';
+    const { classified, durationMs, status } = await sendAttempt(sending, this.#settings);
+    const { result } = classified;
+    const record: LogRecord = {
+      type: 'attempt',
+      kind: 'send',
+      at: this.#settings.clock.now(),
+      entryId: entry.id,
+      attempt: sending.attempts,
+      durationMs,
+      result: result.kind === 'confirmed' ? 'ok' : result.kind === 'uncertain' ? 'info' : 'fail',
+    };
+    if (status !== undefined) record.status = status;
+    if (result.kind !== 'confirmed') record.errorCode = result.code;
+    else if (result.replayed) record.replayed = true;
+    const base: EntryPatch = classified.retentionSec === undefined ? {} : { serverRetentionSec: classified.retentionSec };
+    return this.#settle(sending, result, record, base, mayHaveApplied);
+  }
+
+  async #settle(
+    entry: Entry,
+    result: Classification,
+    record: LogRecord,
+    base: EntryPatch,
+    mayHaveApplied: boolean,
+  ): Promise<boolean> {
+    const now = this.#settings.clock.now();
+    switch (result.kind) {
+      case 'confirmed': {
+        const outcome: Outcome = { state: 'confirmed', status: result.status, replayed: result.replayed, at: now };
+        if (result.body !== undefined) outcome.body = result.body;
+        await this.#outbox.transition(entry, 'confirmed', { ...base, outcome, lastError: undefined, uncertainSince: undefined }, { log: [record], durable: false });
+        return true;
+      }
+      case 'rejected': {
+        const outcome: Outcome = { state: 'rejected', status: result.status, reason: result.reason, at: now };
+        if (result.body !== undefined) outcome.body = result.body;
+        const next = await this.#outbox.transition(
+          entry,
+          'rejected',
+          { ...base, outcome, lastError: { code: result.code, message: result.reason, status: result.status } },
+          { log: [record], durable: false, reason: result.reason },
+        );
+        this.#reporting.report('rejected', next);
+        return true;
+      }
+      case 'auth':
+      case 'not-applied':
+      case 'uncertain': {
+        const lastError = { code: result.code, message: result.reason, ...(result.status === undefined ? {} : { status: result.status }) };
+        const to = result.kind === 'uncertain' || mayHaveApplied ? 'uncertain' : 'queued';
+        const retryAfter = result.kind === 'auth' ? undefined : result.retryAfterMs;
+        const delay = Math.max(retryAfter ?? 0, backoffDelay(entry.attempts - 1, this.#settings.backoffBaseMs, this.#settings.backoffCapMs, this.#settings.random));
+        let next = await this.#outbox.transition(
+          entry,
+          to,
+          { ...base, lastError, nextAttemptAt: now + delay, uncertainSince: to === 'uncertain' ? (entry.uncertainSince ?? now) : undefined },
+          { log: [record], durable: false, reason: result.reason },
+        );
+        if (result.kind === 'auth') next = await this.#refreshAuth(next);
+        this.#reporting.checkUncertain(next);
+        return false;
+      }
+    }
+  }
+
+  /** 401: one refresh for all entries that hit it at once, then the same key again at once. */
+  async #refreshAuth(entry: Entry): Promise<Entry> {
+    const refresh = this.#settings.refreshAuth;
+    if (!refresh) return entry;
+    this.#refreshing ??= refresh().finally(() => {
+      this.#refreshing = undefined;
+    });
+    try {
+      await this.#refreshing;
+    } catch {
+      return entry;
+    }
+    const current = this.#outbox.entries.get(entry.id) ?? entry;
+    return this.#outbox.patch(current, { nextAttemptAt: this.#settings.clock.now() });
+  }
+
+  async #scheduleRetry(entry: Entry, retryAfterMs: number | undefined): Promise<void> {
+    const delay = Math.max(retryAfterMs ?? 0, backoffDelay(entry.attempts, this.#settings.backoffBaseMs, this.#settings.backoffCapMs, this.#settings.random));
+    const current = this.#outbox.entries.get(entry.id) ?? entry;
+    this.#outbox.entries.set(entry.id, { ...current, nextAttemptAt: this.#settings.clock.now() + delay });
+  }
+
+  /**
+   * Past the server's retention window a blind re-send could apply the write twice (the server may
+   * have forgotten the key), so ask the server what became of it instead, or hand it to a person.
+   */
+  async #reconcile(entry: Entry): Promise<'settled' | 'retry' | 'send'> {
+    const answer = await lookupKey(entry, this.#settings);
+    const now = this.#settings.clock.now();
+    const record: LogRecord = {
+      type: 'attempt',
+      kind: 'lookup',
+      at: now,
+      entryId: entry.id,
+      attempt: entry.attempts,
+      durationMs: answer.durationMs,
+      result: answer.kind === 'found' ? 'ok' : answer.kind === 'never-seen' || answer.kind === 'in-progress' ? 'fail' : 'info',
+    };
+    switch (answer.kind) {
+      case 'found': {
+        record.status = 200;
+        const applied = answer.status >= 200 && answer.status < 300;
+        const outcome: Outcome = { state: applied ? 'confirmed' : 'rejected', status: answer.status, replayed: true, at: now };
+        if (answer.body !== undefined) outcome.body = answer.body as JsonValue;
+        if (!applied) outcome.reason = `the server had refused it earlier (HTTP ${answer.status})`;
+        const next = await this.#outbox.transition(entry, outcome.state, { outcome, lastError: undefined }, { log: [record], durable: false, reason: 'reconciled by lookup' });
+        if (!applied) this.#reporting.report('rejected', next);
+        return 'settled';
+      }
+      case 'never-seen':
+        // The server holds no record of the key: it never applied, so sending it now applies it once.
+        record.status = 404;
+        await this.#outbox.commit({ log: [record] }).catch(() => {});
+        return 'send';
+      case 'in-progress': {
+        record.status = 409;
+        const delay = backoffDelay(entry.attempts, this.#settings.backoffBaseMs, this.#settings.backoffCapMs, this.#settings.random);
+        await this.#outbox.transition(entry, entry.state, { nextAttemptAt: now + delay }, { log: [record], durable: false });
+        return 'retry';
+      }
+      case 'unsupported': {
+        const reason = `past the server's retention window and ${answer.reason}: whether it applied is unknown, a person must decide (replay or discard)`;
+        const outcome: Outcome = { state: 'expired', reason, at: now };
+        const next = await this.#outbox.transition(entry, 'expired', { outcome, lastError: { code: 'EXPIRED', message: reason } }, { log: [record], durable: false, reason });
+        this.#reporting.report('expired', next);
+        return 'settled';
+      }
+      case 'unknown': {
+        record.errorCode = answer.code;
+        const delay = backoffDelay(entry.attempts, this.#settings.backoffBaseMs, this.#settings.backoffCapMs, this.#settings.random);
+        const next = await this.#outbox.transition(
+          entry,
+          entry.state === 'sending' ? 'uncertain' : entry.state,
+          { nextAttemptAt: now + delay, lastError: { code: answer.code, message: answer.reason } },
+          { log: [record], durable: false },
+        );
+        this.#reporting.checkUncertain(next);
+        return 'retry';
+      }
+    }
+  }
+
+  /** True when nothing is on the wire and no due entry waits for a free lane. */
+  #isIdle(): boolean {
+    if (this.#closed || !this.#canSend()) return true;
+    if ([...this.#active].some((lane) => ![...this.#sleeping.keys()].some((id) => this.#outbox.entries.get(id)?.lane === lane))) return false;
+    return true;
+  }
+
+  #checkIdle(): void {
+    if (this.#idleWaiters.length === 0 || !this.#isIdle()) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Resolves once no lane is sending (sleeping lanes waiting for a backoff do not count). */
+  idle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#wakeTimer !== undefined) this.#settings.clock.clearTimeout(this.#wakeTimer);
+    for (const wake of [...this.#sleeping.values()]) wake();
+    this.#checkIdle();
+  }
+}

@@ -1,0 +1,316 @@
+import { LandedError } from '../errors/LandedError.ts';
+import type { Client, ClientEvents, ClientOptions, Summary, WriteHandle, WriteRequest } from '../types/client.ts';
+import type { Entry, EntryState, LogRecord } from '../types/entry.ts';
+import { TERMINAL_STATES } from '../types/entry.ts';
+import type { Lease } from '../types/store.ts';
+import { RetryBudget } from './backoff.ts';
+import { Emitter } from './emitter.ts';
+import { Outbox } from './Outbox.ts';
+import { Reporting } from './Reporting.ts';
+import { alwaysOnline, realClock } from './runtime-defaults.ts';
+import { Sender, type SenderSettings } from './Sender.ts';
+import { validateOptions, validateWrite } from './validate.ts';
+
+/**
+ * Creates the client: an outbox in front of `fetch`. `write()` resolves once the entry is durably
+ * persisted; its handle's `outcome` settles when the server confirmed it, refused it, or a person must
+ * decide. See docs/client.md for every option and what a user sees in each failure.
+ */
+export function createClient(options: ClientOptions): Client {
+  validateOptions(options);
+  const clock = options.clock ?? realClock;
+  const online = options.online ?? alwaysOnline;
+  const settings: SenderSettings = {
+    fetch: options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args)),
+    clock,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    keyFormat: options.keyFormat ?? 'quoted',
+    headers: options.headers,
+    lookupPath: options.lookupPath === undefined ? '/idempotency' : options.lookupPath,
+    backoffBaseMs: options.backoffBaseMs ?? 250,
+    backoffCapMs: options.backoffCapMs ?? 30_000,
+    attemptsPerFlush: options.attemptsPerFlush ?? 8,
+    concurrency: options.concurrency ?? 4,
+    retentionSec: options.retentionSec ?? 86_400,
+    retentionMarginSec: options.retentionMarginSec,
+    refreshAuth: options.refreshAuth,
+    random: options.random ?? Math.random,
+    online,
+  };
+  const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
+  const keepConfirmedMs = options.keepConfirmedMs ?? 86_400_000;
+  const budget = new RetryBudget(options.retryBudget?.capacity ?? 50, options.retryBudget?.refillPerSec ?? 5, clock);
+  const events = new Emitter<ClientEvents>();
+  const channel = options.channel;
+
+  let principal = options.principal;
+  let leader = options.leadership === undefined;
+  let lease: Lease | undefined;
+  let closed = false;
+  const changeWaiters = new Set<() => void>();
+  const abort = new AbortController();
+
+  const outbox = new Outbox(options.store, clock, events, (entry) => {
+    if (leader) channel?.post({ type: 'changed', id: entry.id });
+    for (const wake of [...changeWaiters]) wake();
+  });
+  const reporting = new Reporting(options.reporter, outbox, clock, options.uncertainReportAfterMs ?? 300_000);
+  const sendable = (entry: Entry) => !entry.parked && entry.principal === principal;
+  const sender = new Sender(outbox, settings, budget, reporting, () => leader && !closed && online.isOnline(), sendable);
+
+  async function takeOver(): Promise<void> {
+    // A restart (or a new leader) finds entries that were on the wire: they may have applied.
+    for (const entry of [...outbox.entries.values()]) {
+      if (entry.state === 'sending') {
+        await outbox.transition(entry, 'uncertain', { uncertainSince: entry.uncertainSince ?? clock.now() }, {
+          durable: false,
+          reason: 'found in sending after a restart: it may have applied',
+        });
+      }
+    }
+    const cutoff = clock.now() - keepConfirmedMs;
+    const old = [...outbox.entries.values()].filter((e) => e.state === 'confirmed' && e.updatedAt < cutoff).map((e) => e.id);
+    await outbox.remove(old).catch(() => {});
+    reporting.catchUp(outbox.entries.values());
+  }
+
+  const ready = (async () => {
+    reporting.quarantined(await outbox.load());
+    if (leader) await takeOver();
+  })();
+  ready.catch(() => {});
+
+  if (options.leadership) {
+    options.leadership
+      .acquire(abort.signal)
+      .then(async (acquired) => {
+        if (closed) return acquired.release();
+        lease = acquired;
+        await ready.catch(() => {});
+        // Whatever other instances wrote while we were following is in the store.
+        const { entries } = await outbox.store.load();
+        for (const entry of entries) outbox.adopt(entry);
+        leader = true;
+        await takeOver();
+        sender.pump(true);
+      })
+      .catch(() => {});
+  }
+
+  const unsubscribers: Array<() => void> = [];
+  unsubscribers.push(online.subscribe((isOnline) => isOnline && sender.pump(true)));
+  if (options.focus) unsubscribers.push(options.focus.subscribe(() => sender.pump(true)));
+  if (channel) {
+    unsubscribers.push(
+      channel.subscribe((message) => {
+        if (message.type === 'flush') {
+          if (leader) sender.pump(true);
+          return;
+        }
+        void outbox.store
+          .getEntry(message.id)
+          .then((entry) => {
+            if (!entry) return;
+            if (leader && message.type === 'written') {
+              outbox.adopt(entry);
+              sender.pump();
+            } else if (!leader) {
+              outbox.adopt(entry);
+            }
+          })
+          .catch(() => {});
+      }),
+    );
+  }
+  if (options.autoStart !== false) void ready.then(() => sender.pump(true), () => {});
+
+  function usable(): void {
+    if (closed) throw new LandedError('CLIENT_CLOSED', 'the client was closed; create a new one to write');
+  }
+
+  function handleFor(entry: Entry): WriteHandle {
+    return { id: entry.id, key: entry.key, outcome: outbox.outcome(entry.id) };
+  }
+
+  function mustGet(id: string): Entry {
+    const entry = outbox.entries.get(id);
+    if (!entry) throw new LandedError('ENTRY_NOT_FOUND', `no entry ${id} in this outbox`);
+    return entry;
+  }
+
+  async function write(request: WriteRequest): Promise<WriteHandle> {
+    usable();
+    const valid = validateWrite(request, options.baseUrl, maxBodyBytes);
+    await ready;
+    const now = clock.now();
+    const entry: Entry = {
+      id: crypto.randomUUID(),
+      key: crypto.randomUUID(),
+      method: valid.method,
+      url: valid.url,
+      lane: valid.lane,
+      seq: outbox.nextSeq(),
+      state: 'queued',
+      attempts: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (valid.body !== undefined) entry.body = valid.body;
+    if (valid.headers !== undefined) entry.headers = valid.headers;
+    if (valid.label !== undefined) entry.label = valid.label;
+    if (principal !== undefined) entry.principal = principal;
+    const log: LogRecord[] = [{ type: 'transition', at: now, entryId: entry.id, from: null, to: 'queued' }];
+    await outbox.add(entry, log);
+    if (leader) sender.pump();
+    else channel?.post({ type: 'written', id: entry.id });
+    return handleFor(entry);
+  }
+
+  const shortcut =
+    (method: WriteRequest['method']) =>
+    (url: string, body?: unknown, rest?: Omit<WriteRequest, 'method' | 'url' | 'body'>) =>
+      write({ ...rest, method, url, ...(body === undefined ? {} : { body }) });
+
+  function pending(): Entry[] {
+    return [...outbox.entries.values()].filter((e) => !TERMINAL_STATES.has(e.state) && sendable(e));
+  }
+
+  function nextChange(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = clock.setTimeout(done, timeoutMs);
+      function done() {
+        clock.clearTimeout(timer);
+        changeWaiters.delete(done);
+        resolve();
+      }
+      changeWaiters.add(done);
+    });
+  }
+
+  const client: Client = {
+    write,
+    post: shortcut('POST'),
+    put: shortcut('PUT'),
+    patch: shortcut('PATCH'),
+    delete: shortcut('DELETE'),
+    async flush() {
+      usable();
+      await ready;
+      if (!leader) {
+        channel?.post({ type: 'flush' });
+        return;
+      }
+      sender.pump(true);
+      await sender.idle();
+    },
+    async drain({ timeoutMs = 60_000 } = {}) {
+      await ready;
+      const deadline = clock.now() + timeoutMs;
+      for (;;) {
+        const left = pending().length;
+        if (left === 0) return;
+        const remaining = deadline - clock.now();
+        if (remaining <= 0 || closed) {
+          throw new LandedError('INVALID_STATE', `drain(): ${left} write(s) still unresolved after ${timeoutMs} ms`);
+        }
+        await nextChange(Math.min(remaining, 1000));
+      }
+    },
+    list(filter) {
+      const states = filter?.state === undefined ? undefined : new Set<EntryState>([filter.state].flat());
+      return [...outbox.entries.values()].filter((e) => !states || states.has(e.state)).sort((a, b) => a.seq - b.seq);
+    },
+    get: (id) => outbox.entries.get(id),
+    log: (entryId) => outbox.store.readLog(entryId),
+    async replay(id) {
+      usable();
+      await ready;
+      const entry = mustGet(id);
+      if (entry.state === 'sending') throw new LandedError('INVALID_STATE', `entry ${id} is being sent right now`);
+      // Same key: the server replays its stored answer, or applies the write once if it never landed.
+      // A person asked for it, so the retention window starts again from this attempt.
+      const next = await outbox.transition(
+        entry,
+        'queued',
+        { outcome: undefined, firstSentAt: undefined, nextAttemptAt: undefined, reported: undefined, uncertainSince: undefined, parked: undefined },
+        { durable: true, reason: 'replayed by a person' },
+      );
+      const handle = handleFor(next);
+      sender.pump();
+      return handle;
+    },
+    async discard(id) {
+      usable();
+      await ready;
+      const entry = mustGet(id);
+      if (!TERMINAL_STATES.has(entry.state) && !entry.parked && entry.state !== 'queued') {
+        throw new LandedError('INVALID_STATE', `entry ${id} is ${entry.state}: it may have applied; wait for its outcome or let it expire before discarding`);
+      }
+      await outbox.commit({ remove: [id], log: [outbox.transitionRecord(entry, entry.state, 'discarded by a person')] });
+      outbox.entries.delete(id);
+      for (const wake of [...changeWaiters]) wake();
+    },
+    async retryNow(id) {
+      usable();
+      await ready;
+      const entry = mustGet(id);
+      if (TERMINAL_STATES.has(entry.state)) throw new LandedError('INVALID_STATE', `entry ${id} is ${entry.state}; use replay()`);
+      await outbox.patch(entry, { nextAttemptAt: undefined });
+      sender.wake(id);
+      sender.pump(true);
+    },
+    summary(): Summary {
+      const counts = { queued: 0, sending: 0, uncertain: 0, confirmed: 0, rejected: 0, expired: 0 };
+      let needsAttention = 0;
+      for (const entry of outbox.entries.values()) {
+        if (entry.principal !== principal) continue;
+        counts[entry.state]++;
+        if (entry.state === 'rejected' || entry.state === 'expired' || entry.reported?.includes('uncertain-too-long')) needsAttention++;
+      }
+      const waiting = counts.queued + counts.sending + counts.uncertain;
+      const parts = [];
+      if (waiting) parts.push(`${waiting} write${waiting === 1 ? '' : 's'} waiting`);
+      if (needsAttention) parts.push(`${needsAttention} need${needsAttention === 1 ? 's' : ''} attention`);
+      return {
+        waiting,
+        sending: counts.sending,
+        uncertain: counts.uncertain,
+        needsAttention,
+        confirmed: counts.confirmed,
+        rejected: counts.rejected,
+        expired: counts.expired,
+        online: online.isOnline(),
+        leader,
+        text: parts.length ? parts.join(', ') : 'All writes landed',
+      };
+    },
+    on: (event, listener) => events.on(event, listener),
+    async setPrincipal(next) {
+      await ready;
+      principal = next;
+      for (const entry of [...outbox.entries.values()]) {
+        if (entry.parked && entry.principal === next) await outbox.patch(entry, { parked: undefined });
+      }
+      sender.pump(true);
+    },
+    async logout(mode) {
+      await ready;
+      const mine = [...outbox.entries.values()].filter((e) => e.principal === principal && !TERMINAL_STATES.has(e.state));
+      if (mode === 'purge') await outbox.remove(mine.map((e) => e.id));
+      else for (const entry of mine) await outbox.patch(entry, { parked: true });
+      principal = undefined;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      abort.abort();
+      sender.close();
+      for (const unsubscribe of unsubscribers) unsubscribe();
+      await ready.catch(() => {});
+      await outbox.settled();
+      await lease?.release().catch(() => {});
+      await options.store.close();
+    },
+  };
+  return client;
+}

@@ -1,0 +1,145 @@
+import ky from 'ky';
+import type { Entry } from '../types/entry.ts';
+import type { Clock } from '../types/runtime.ts';
+import { type Classified, classifyError, classifyResponse } from './classify.ts';
+import { formatKey, HEADER_ATTEMPT, HEADER_FIRST_SENT, HEADER_KEY, parseKeyHeader } from './protocol.ts';
+
+/** What the transport needs from the client's settings. */
+export interface TransportSettings {
+  fetch: typeof fetch;
+  clock: Clock;
+  timeoutMs: number;
+  keyFormat: 'quoted' | 'unquoted';
+  headers: (() => Record<string, string> | Promise<Record<string, string>>) | undefined;
+  lookupPath: string | null;
+}
+
+interface RawAnswer {
+  status: number;
+  headers: Headers;
+  text: string | Error;
+}
+
+/**
+ * One HTTP exchange through ky with its own retry off (p-retry owns attempts: one retry layer). The
+ * timeout covers the whole exchange, body included: a server that stalls mid-body is as uncertain as
+ * one that never answers.
+ */
+async function exchange(
+  settings: TransportSettings,
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+): Promise<RawAnswer> {
+  const controller = new AbortController();
+  const timer = settings.clock.setTimeout(() => {
+    controller.abort(new DOMException(`no complete answer within ${settings.timeoutMs} ms`, 'TimeoutError'));
+  }, settings.timeoutMs);
+  try {
+    const response = await ky(url, {
+      method: init.method,
+      headers: init.headers,
+      ...(init.body === undefined ? {} : { body: init.body }),
+      retry: 0,
+      timeout: false,
+      throwHttpErrors: false,
+      redirect: 'manual',
+      signal: controller.signal,
+      fetch: settings.fetch,
+    });
+    let text: string | Error;
+    try {
+      text = await response.text();
+    } catch (error) {
+      text = error instanceof Error ? error : new Error(String(error));
+    }
+    return { status: response.status, headers: response.headers, text };
+  } finally {
+    settings.clock.clearTimeout(timer);
+  }
+}
+
+async function baseHeaders(settings: TransportSettings): Promise<Record<string, string>> {
+  return settings.headers ? { ...(await settings.headers()) } : {};
+}
+
+export interface AttemptResult {
+  classified: Classified;
+  durationMs: number;
+  status?: number;
+}
+
+/** Sends the entry once, with its key, attempt number and first-sent time. Never throws. */
+export async function sendAttempt(entry: Entry, settings: TransportSettings): Promise<AttemptResult> {
+  const started = settings.clock.now();
+  try {
+    const headers: Record<string, string> = {
+      ...entry.headers,
+      ...(await baseHeaders(settings)),
+      [HEADER_KEY]: formatKey(entry.key, settings.keyFormat),
+      [HEADER_ATTEMPT]: String(entry.attempts),
+      [HEADER_FIRST_SENT]: String(entry.firstSentAt ?? started),
+      accept: 'application/json',
+    };
+    if (entry.body !== undefined) headers['content-type'] = 'application/json';
+    const answer = await exchange(settings, entry.url, {
+      method: entry.method,
+      headers,
+      ...(entry.body === undefined ? {} : { body: entry.body }),
+    });
+    return {
+      classified: classifyResponse(answer, entry.key, settings.clock.now()),
+      durationMs: settings.clock.now() - started,
+      status: answer.status,
+    };
+  } catch (error) {
+    return { classified: classifyError(error), durationMs: settings.clock.now() - started };
+  }
+}
+
+/** What the server's lookup route says of a key. */
+export type LookupAnswer =
+  | { kind: 'found'; status: number; body: unknown }
+  | { kind: 'never-seen' }
+  | { kind: 'in-progress'; retryAfterMs?: number }
+  | { kind: 'unsupported'; reason: string }
+  | { kind: 'unknown'; code: string; reason: string };
+
+/**
+ * `GET {origin}{lookupPath}/{key}`. Only an answer that echoes our key is trusted: a plain 404 from a
+ * server (or proxy) without the route must not read as "never seen", or an expired write would be
+ * applied a second time.
+ */
+export async function lookupKey(entry: Entry, settings: TransportSettings): Promise<LookupAnswer & { durationMs: number }> {
+  const started = settings.clock.now();
+  const done = <T extends LookupAnswer>(answer: T) => ({ ...answer, durationMs: settings.clock.now() - started });
+  if (settings.lookupPath === null) return done({ kind: 'unsupported', reason: 'the server has no lookup route (lookupPath: null)' });
+  const url = new URL(`${settings.lookupPath}/${encodeURIComponent(entry.key)}`, entry.url).href;
+  let answer: RawAnswer;
+  try {
+    answer = await exchange(settings, url, { method: 'GET', headers: { ...(await baseHeaders(settings)), accept: 'application/json' } });
+  } catch (error) {
+    const { result } = classifyError(error) as { result: { code: string; reason: string } };
+    return done({ kind: 'unknown', code: `LOOKUP_${result.code}`, reason: `lookup failed: ${result.reason}` });
+  }
+  const echoed = parseKeyHeader(answer.headers.get(HEADER_KEY));
+  let body: unknown;
+  if (typeof answer.text === 'string') {
+    try {
+      body = answer.text ? JSON.parse(answer.text) : undefined;
+    } catch {
+      body = undefined;
+    }
+  }
+  const bodyKey = (body as { key?: unknown } | undefined)?.key;
+  const ours = echoed === entry.key || bodyKey === entry.key;
+  if (answer.status === 200 && ours && typeof (body as { status?: unknown })?.status === 'number') {
+    const stored = body as { status: number; body?: unknown };
+    return done({ kind: 'found', status: stored.status, body: stored.body });
+  }
+  if (answer.status === 404 && ours) return done({ kind: 'never-seen' });
+  if (answer.status === 409 && ours) return done({ kind: 'in-progress' });
+  if (answer.status === 404 || answer.status === 405 || answer.status === 501) {
+    return done({ kind: 'unsupported', reason: `the server answered the lookup with HTTP ${answer.status} and no key echo` });
+  }
+  return done({ kind: 'unknown', code: `LOOKUP_HTTP_${answer.status}`, reason: `lookup answered HTTP ${answer.status}` });
+}

@@ -1,0 +1,12 @@
+/**
+ * Copies a plain JSON value. Entries and log records are JSON by contract, and a hand-written copy is
+ * several times faster than `structuredClone` for the small objects the outbox hands out — which
+ * matters when `load()` returns 100,000 entries at start-up.
+ */
+export function cloneJson<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  const out: Record<string, unknown> = {};
+  for (const key in value) out[key] = cloneJson((value as Record<string, unknown>)[key]);
+  return out as T;
+}

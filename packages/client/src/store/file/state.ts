@@ -1,0 +1,131 @@
+import type { Entry, LogRecord } from '../../types/entry.ts';
+import { cloneJson } from './clone.ts';
+
+/** What one journal line holds: a commit, or (first line) the journal header `{ v }`. */
+export interface JournalChange {
+  v?: number;
+  put?: Entry[];
+  remove?: string[];
+  log?: LogRecord[];
+}
+
+export const JOURNAL_VERSION = 1;
+/** Log records per snapshot line: big enough to keep snapshots compact, small enough that one damaged line loses little. */
+const LOG_RECORDS_PER_LINE = 256;
+
+/** Checks the shape of a decoded line before anything of it is applied (a line applies whole or not at all). */
+export function asChange(value: unknown): JournalChange | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'record is not an object';
+  const change = value as Record<string, unknown>;
+  if (change.v !== undefined && typeof change.v !== 'number') return 'header version is not a number';
+  const { put, remove, log } = change;
+  if (put !== undefined) {
+    if (!Array.isArray(put)) return '`put` is not a list';
+    for (const entry of put) {
+      if (typeof entry !== 'object' || entry === null || typeof (entry as Entry).id !== 'string')
+        return 'an entry has no id';
+    }
+  }
+  if (remove !== undefined) {
+    if (!Array.isArray(remove) || remove.some((id) => typeof id !== 'string'))
+      return '`remove` is not a list of ids';
+  }
+  if (log !== undefined) {
+    if (!Array.isArray(log)) return '`log` is not a list';
+    for (const record of log) {
+      if (
+        typeof record !== 'object' ||
+        record === null ||
+        typeof (record as LogRecord).entryId !== 'string'
+      ) {
+        return 'a log record has no entryId';
+      }
+    }
+  }
+  return change as JournalChange;
+}
+
+/**
+ * The outbox as the journal describes it: live entries and a bounded log per entry. Applying every
+ * line of a journal in order gives the same state as the commits that wrote it, and a snapshot of
+ * this state replays to itself — that is what lets compaction replace the journal.
+ *
+ * Log records are kept in one list in commit order and bounded per entry when read: appending must be
+ * cheap, because start-up replays one record per line for 100,000s of lines, while reads are rare
+ * (the console, reports). The list is trimmed to what is live whenever a snapshot is taken, so it
+ * stays within what the journal itself holds.
+ */
+export class OutboxState {
+  readonly entries = new Map<string, Entry>();
+  #log: LogRecord[] = [];
+  /** A removed entry's log goes with it: records of `id` before this index are gone. */
+  readonly #removedBefore = new Map<string, number>();
+  readonly #maxLogRecordsPerEntry: number;
+
+  constructor(maxLogRecordsPerEntry: number) {
+    this.#maxLogRecordsPerEntry = maxLogRecordsPerEntry;
+  }
+
+  /** Takes ownership of `change` (it must not be shared with the caller). */
+  apply(change: JournalChange): void {
+    if (change.put) for (const entry of change.put) this.entries.set(entry.id, entry);
+    if (change.remove) {
+      for (const id of change.remove) {
+        this.entries.delete(id);
+        this.#removedBefore.set(id, this.#log.length);
+      }
+    }
+    if (change.log) for (const record of change.log) this.#log.push(record);
+  }
+
+  getEntry(id: string): Entry | undefined {
+    const entry = this.entries.get(id);
+    return entry && cloneJson(entry);
+  }
+
+  allEntries(): Entry[] {
+    const out: Entry[] = new Array(this.entries.size);
+    let i = 0;
+    for (const entry of this.entries.values()) out[i++] = cloneJson(entry);
+    return out;
+  }
+
+  /** One entry's log, or every log record oldest first. */
+  readLog(entryId?: string): LogRecord[] {
+    return this.#liveLog(entryId).map(cloneJson);
+  }
+
+  /** Live records (not removed, the newest `max` per entry), oldest first. */
+  #liveLog(entryId?: string): LogRecord[] {
+    const max = this.#maxLogRecordsPerEntry;
+    const kept = new Map<string, number>();
+    const out: LogRecord[] = [];
+    for (let i = this.#log.length - 1; i >= 0; i--) {
+      const record = this.#log[i] as LogRecord;
+      if (entryId !== undefined && record.entryId !== entryId) continue;
+      const count = kept.get(record.entryId) ?? 0;
+      if (count >= max || i < (this.#removedBefore.get(record.entryId) ?? 0)) continue;
+      kept.set(record.entryId, count + 1);
+      out.push(record);
+    }
+    return out.reverse();
+  }
+
+  /** The payloads of a journal equivalent to this state: a header, one line per entry, then the log in order. */
+  *snapshot(): Generator<string> {
+    // Trim the in-memory log to what the snapshot holds (the same state, so safe even if writing fails).
+    this.#log = this.#liveLog();
+    this.#removedBefore.clear();
+    const log = this.#log;
+    yield JSON.stringify({ v: JOURNAL_VERSION });
+    for (const entry of this.entries.values()) yield JSON.stringify({ put: [entry] });
+    for (let i = 0; i < log.length; i += LOG_RECORDS_PER_LINE) {
+      yield JSON.stringify({ log: log.slice(i, i + LOG_RECORDS_PER_LINE) });
+    }
+  }
+
+  /** At most how many lines a snapshot of this state has (to judge cheaply whether compacting is worthwhile). */
+  snapshotLines(): number {
+    return 1 + this.entries.size + Math.ceil(this.#log.length / LOG_RECORDS_PER_LINE);
+  }
+}

@@ -1,0 +1,42 @@
+import type { Entry, LogRecord } from '../types/entry.ts';
+import type { OutboxStore, StoreChange, StoreLoad } from '../types/store.ts';
+
+/**
+ * An outbox store that lives in memory: for tests and simulations. It is not durable: a process exit
+ * loses everything, so never use it where a write must survive. Entries are deep-copied in and out so
+ * the client cannot share mutable state with "storage", as with a real store.
+ */
+export interface MemoryStore extends OutboxStore {
+  /** Number of commits applied so far (tests use it to see that a change was persisted). */
+  readonly commits: number;
+}
+
+export function memoryStore(): MemoryStore {
+  const entries = new Map<string, Entry>();
+  const log: LogRecord[] = [];
+  let commits = 0;
+  const copy = <T>(value: T): T => structuredClone(value);
+  return {
+    kind: 'memory',
+    get commits() {
+      return commits;
+    },
+    async load(): Promise<StoreLoad> {
+      return { entries: [...entries.values()].map(copy), quarantined: [] };
+    },
+    async getEntry(id) {
+      const entry = entries.get(id);
+      return entry && copy(entry);
+    },
+    async commit(change: StoreChange) {
+      for (const entry of change.put ?? []) entries.set(entry.id, copy(entry));
+      for (const id of change.remove ?? []) entries.delete(id);
+      for (const record of change.log ?? []) log.push(copy(record));
+      commits++;
+    },
+    async readLog(entryId) {
+      return (entryId === undefined ? log : log.filter((r) => r.entryId === entryId)).map(copy);
+    },
+    async close() {},
+  };
+}

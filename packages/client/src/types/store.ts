@@ -1,0 +1,68 @@
+import type { Entry, LogRecord } from './entry.ts';
+
+/**
+ * One atomic, durable change to the outbox. `commit()` resolves only once all of it survives a
+ * process kill (file: written and fdatasync'd; browser: the IndexedDB transaction completed).
+ */
+export interface StoreChange {
+  put?: readonly Entry[];
+  remove?: readonly string[];
+  log?: readonly LogRecord[];
+}
+
+/** A record the store could not read: kept aside (never deleted), reported, never blocks the rest. */
+export interface QuarantinedRecord {
+  /** Where it was found: `journal.jsonl:1234`, `landed/entry/abc` … */
+  location: string;
+  reason: string;
+  /** At most the first 200 characters of the raw record, for a person to inspect. */
+  excerpt: string;
+}
+
+export interface StoreLoad {
+  entries: Entry[];
+  quarantined: QuarantinedRecord[];
+}
+
+/**
+ * The storage contract every outbox store (memory, file, localforage) fulfils. The core never touches
+ * `fs`, IndexedDB or `window`: it only calls this.
+ */
+export interface OutboxStore {
+  /** Short name for logs and errors: `memory`, `file`, `localforage`. */
+  readonly kind: string;
+  /** Reads every entry; corrupt records go to `quarantined`. May be called again to pick up other writers. */
+  load(): Promise<StoreLoad>;
+  /** Reads one entry as it is stored now (another tab or process may have written it). */
+  getEntry(id: string): Promise<Entry | undefined>;
+  /** Applies the change atomically and durably. Rejects with a `LandedError` (`STORE_*` code) when it cannot. */
+  commit(change: StoreChange): Promise<void>;
+  /** The log records of one entry (or all, oldest first), as durable as the entries. */
+  readLog(entryId?: string): Promise<LogRecord[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Who may send. Exactly one client instance per outbox sends at a time (a lock file in Node, Web Locks
+ * in the browser); the others only persist and hand over.
+ */
+export interface Leadership {
+  /** Resolves once this instance leads; `lost` fires if leadership is taken away. */
+  acquire(signal?: AbortSignal): Promise<Lease>;
+}
+
+export interface Lease {
+  release(): Promise<void>;
+}
+
+/** Cross-instance notice (BroadcastChannel in the browser). */
+export interface OutboxChannel {
+  post(message: ChannelMessage): void;
+  subscribe(listener: (message: ChannelMessage) => void): () => void;
+  close(): void;
+}
+
+export type ChannelMessage =
+  | { type: 'written'; id: string }
+  | { type: 'changed'; id: string }
+  | { type: 'flush' };

@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..', '..', '..');
+
+interface Measured {
+  name: string;
+  passed: boolean;
+  size: number;
+  sizeLimit: number;
+}
+
+// The budgets live in /.size-limit.cjs; this runs size-limit on them so a blown budget fails the suite.
+test('bundle budgets hold (minified + gzip): client browser entry, sentry reporter, console', () => {
+  const run = spawnSync(process.execPath, [join(root, 'node_modules', 'size-limit', 'bin.js'), '--json'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  const measured = JSON.parse(run.stdout) as Measured[];
+  const byName = Object.fromEntries(measured.map((m) => [m.name, m]));
+  expect(Object.keys(byName).sort()).toEqual([
+    '@landed/client/browser',
+    '@landed/client/browser + localforage',
+    '@landed/console',
+    '@landed/sentry',
+  ]);
+  expect(byName['@landed/client/browser']?.sizeLimit).toBe(25_000);
+  expect(byName['@landed/sentry']?.sizeLimit).toBe(3_000);
+  expect(byName['@landed/console']?.sizeLimit).toBe(12_000);
+  for (const m of measured) {
+    expect(m.size, `${m.name} is ${m.size} B, over its ${m.sizeLimit} B budget`).toBeLessThanOrEqual(
+      m.sizeLimit,
+    );
+    expect(m.passed, m.name).toBe(true);
+  }
+  expect(run.status).toBe(0);
+}, 180_000);

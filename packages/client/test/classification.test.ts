@@ -1,0 +1,264 @@
+// One test per row of the classification table (docs/protocol.md), each against a real loopback server.
+import { afterEach, describe, expect, test } from 'vitest';
+import { type Client, type ClientOptions, createClient, memoryStore, type ReportEvent } from '@landed/client';
+import { type Action, type ProtocolServer, startProtocolServer } from './support/protocol-server.ts';
+
+let server: ProtocolServer;
+let client: Client | undefined;
+afterEach(async () => {
+  await client?.close();
+  client = undefined;
+  await server?.close();
+});
+
+async function setup(script: (index: number) => Action, extra: Partial<ClientOptions> = {}) {
+  server = await startProtocolServer();
+  server.script = (_req, index) => script(index);
+  const reports: ReportEvent[] = [];
+  client = createClient({
+    store: memoryStore(),
+    baseUrl: server.url,
+    backoffBaseMs: 5,
+    backoffCapMs: 20,
+    timeoutMs: 2_000,
+    reporter: { report: (event) => void reports.push(event) },
+    ...extra,
+  });
+  return { client, reports };
+}
+
+const protocol: Action = { kind: 'protocol' };
+const firstThen = (first: Action) => (index: number) => (index === 0 ? first : protocol);
+const sendKeys = () => server.requests.filter((r) => r.method !== 'GET').map((r) => r.key);
+
+describe('2xx', () => {
+  test('2xx with our key echoed → confirmed, applied once', async () => {
+    const { client } = await setup(() => protocol);
+    const handle = await client.post('/tickets', { visitor: 7 });
+    const outcome = await handle.outcome;
+    expect(outcome).toMatchObject({ state: 'confirmed', status: 201, replayed: false, body: { ok: true } });
+    expect(server.applied).toEqual([{ key: handle.key, body: '{"visitor":7}' }]);
+    expect(server.requests[0]?.rawKey).toBe(`"${handle.key}"`);
+    expect(server.requests[0]?.attempt).toBe('1');
+    expect(Number(server.requests[0]?.firstSent)).toBeGreaterThan(0);
+  });
+
+  test('Idempotent-Replayed: true → confirmed and marked replayed, never a second effect', async () => {
+    const { client } = await setup(firstThen({ kind: 'apply-then-reset' }));
+    const handle = await client.post('/tickets', { visitor: 1 });
+    const outcome = await handle.outcome;
+    expect(outcome).toMatchObject({ state: 'confirmed', replayed: true });
+    expect(server.applied).toHaveLength(1);
+    expect(new Set(sendKeys())).toEqual(new Set([handle.key]));
+  });
+
+  test('a 2xx whose echoed key is not ours is not a confirmation', async () => {
+    const { client } = await setup(
+      firstThen({ kind: 'reply', status: 200, headers: { 'idempotency-key': '"someone-else"' }, body: '{}' }),
+    );
+    const handle = await client.post('/tickets', {});
+    const outcome = await handle.outcome;
+    expect(outcome.state).toBe('confirmed');
+    expect(server.requests.length).toBe(2);
+    const log = await client.log(handle.id);
+    expect(log.filter((r) => r.type === 'attempt').map((r) => r.type === 'attempt' && r.errorCode)).toEqual(['BAD_ECHO', undefined]);
+  });
+
+  test('a 2xx with no echo at all (a captive portal) is not a confirmation', async () => {
+    const { client } = await setup(firstThen({ kind: 'reply', status: 200, headers: { 'content-type': 'text/html' }, body: '<html>login</html>' }));
+    const handle = await client.post('/tickets', {});
+    expect((await handle.outcome).state).toBe('confirmed');
+    expect(server.applied).toHaveLength(1);
+    expect(client.get(handle.id)?.attempts).toBe(2);
+  });
+
+  test('a 2xx whose JSON body is garbage is uncertain, then settled by the retry', async () => {
+    const { client } = await setup((index) =>
+      index === 0 ? { kind: 'apply-then-reply', status: 201, body: '{"ok": tru' } : protocol,
+    );
+    const handle = await client.post('/tickets', {});
+    expect(await handle.outcome).toMatchObject({ state: 'confirmed', replayed: true });
+    expect(server.applied).toHaveLength(1);
+  });
+
+  test('unquoted key format sends the bare key (Stripe style)', async () => {
+    const { client } = await setup(() => protocol, { keyFormat: 'unquoted' });
+    const handle = await client.post('/tickets', {});
+    await handle.outcome;
+    expect(server.requests[0]?.rawKey).toBe(handle.key);
+  });
+});
+
+describe('4xx', () => {
+  test('409 (same key in progress) → retried later with the same key, no change', async () => {
+    const { client } = await setup(firstThen({ kind: 'reply', status: 409, headers: { 'retry-after': '0' } }));
+    const handle = await client.post('/tickets', {});
+    expect((await handle.outcome).state).toBe('confirmed');
+    expect(sendKeys()).toEqual([handle.key, handle.key]);
+    expect(server.requests.map((r) => r.attempt)).toEqual(['1', '2']);
+  });
+
+  test('422 (key reused with another payload) → rejected, never retried, reported', async () => {
+    const { client, reports } = await setup(() => ({ kind: 'reply', status: 422, body: '{"title":"reused"}' }));
+    const handle = await client.post('/tickets', {});
+    const outcome = await handle.outcome;
+    expect(outcome).toMatchObject({ state: 'rejected', status: 422 });
+    expect(outcome.reason).toMatch(/different payload/);
+    await client.flush();
+    expect(server.requests).toHaveLength(1);
+    await expect.poll(() => reports.map((r) => r.kind)).toEqual(['rejected']);
+  });
+
+  test.each([400, 403, 404, 413])('%i → rejected, reported, visible in list()', async (status) => {
+    const { client, reports } = await setup(() => ({ kind: 'reply', status, body: '{"title":"no"}' }));
+    const handle = await client.post('/tickets', {});
+    expect(await handle.outcome).toMatchObject({ state: 'rejected', status, body: { title: 'no' } });
+    expect(client.list({ state: 'rejected' }).map((e) => e.id)).toEqual([handle.id]);
+    expect(server.requests).toHaveLength(1);
+    await expect.poll(() => reports.length).toBe(1);
+  });
+
+  test('401 → refreshAuth is called, then the same key is retried with the new credentials', async () => {
+    let token = 'old';
+    let refreshes = 0;
+    const { client } = await setup((index) => (index === 0 ? { kind: 'reply', status: 401 } : protocol), {
+      headers: () => ({ authorization: `Bearer ${token}` }),
+      refreshAuth: async () => {
+        refreshes++;
+        token = 'new';
+      },
+    });
+    const handle = await client.post('/tickets', {});
+    expect((await handle.outcome).state).toBe('confirmed');
+    expect(refreshes).toBe(1);
+    expect(server.requests.map((r) => r.authorization)).toEqual(['Bearer old', 'Bearer new']);
+    expect(sendKeys()).toEqual([handle.key, handle.key]);
+  });
+});
+
+describe('may or may not have applied → uncertain, same key', () => {
+  test.each([408, 425, 429, 500, 502, 503])('%i → retried with the same key', async (status) => {
+    const { client } = await setup(firstThen({ kind: 'reply', status }));
+    const handle = await client.post('/tickets', {});
+    expect((await handle.outcome).state).toBe('confirmed');
+    expect(sendKeys()).toEqual([handle.key, handle.key]);
+  });
+
+  test('500 after the server applied → the retry gets the replay, one effect', async () => {
+    const { client } = await setup(firstThen({ kind: 'apply-then-reply', status: 500 }));
+    const handle = await client.post('/tickets', {});
+    expect(await handle.outcome).toMatchObject({ state: 'confirmed', replayed: true });
+    expect(server.applied).toHaveLength(1);
+  });
+
+  test('Retry-After is honoured', async () => {
+    const { client } = await setup(firstThen({ kind: 'reply', status: 503, headers: { 'retry-after': '1' } }));
+    const started = Date.now();
+    const handle = await client.post('/tickets', {});
+    await handle.outcome;
+    // The second attempt must not come before the server asked (1 s), whatever our own backoff says.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  test('connection reset before applying → uncertain → re-sent, applied once', async () => {
+    const { client } = await setup(firstThen({ kind: 'reset' }));
+    const handle = await client.post('/tickets', {});
+    expect(await handle.outcome).toMatchObject({ state: 'confirmed', replayed: false });
+    expect(server.applied).toHaveLength(1);
+    const attempts = (await client.log(handle.id)).filter((r) => r.type === 'attempt');
+    expect(attempts.map((r) => r.type === 'attempt' && r.result)).toEqual(['info', 'ok']);
+  });
+
+  test('timeout → uncertain → re-sent with the same key', async () => {
+    const { client } = await setup(firstThen({ kind: 'hang' }), { timeoutMs: 200 });
+    const handle = await client.post('/tickets', {});
+    expect((await handle.outcome).state).toBe('confirmed');
+    const attempts = (await client.log(handle.id)).filter((r) => r.type === 'attempt');
+    expect(attempts[0]).toMatchObject({ result: 'info', errorCode: 'TIMEOUT' });
+    expect(sendKeys()).toEqual([handle.key, handle.key]);
+  });
+
+  test('truncated body after applying → uncertain → replay, one effect', async () => {
+    const { client } = await setup(firstThen({ kind: 'apply-then-truncate' }));
+    const handle = await client.post('/tickets', {});
+    expect(await handle.outcome).toMatchObject({ state: 'confirmed', replayed: true });
+    expect(server.applied).toHaveLength(1);
+  });
+
+  test('server unreachable → the entry waits (queued, not uncertain) and lands when the server is back', async () => {
+    server = await startProtocolServer();
+    const url = server.url;
+    await server.close();
+    client = createClient({ store: memoryStore(), baseUrl: url, backoffBaseMs: 5, backoffCapMs: 10, attemptsPerFlush: 2 });
+    const handle = await client.post('/tickets', {});
+    await client.flush();
+    expect(client.get(handle.id)).toMatchObject({ state: 'queued', lastError: { code: 'UNREACHABLE' } });
+  });
+});
+
+describe('retention window', () => {
+  test('past the window the key is looked up, never blindly re-sent: found → confirmed', async () => {
+    let now = 1_000_000;
+    const clock = {
+      now: () => now,
+      setTimeout: (fn: () => void, ms: number) => setTimeout(fn, Math.min(ms, 5)),
+      clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
+    };
+    const { client } = await setup(firstThen({ kind: 'apply-then-reset' }), { clock, attemptsPerFlush: 1, backoffBaseMs: 10_000 });
+    const handle = await client.post('/tickets', {});
+    await client.flush();
+    expect(client.get(handle.id)?.state).toBe('uncertain');
+    now += 86_400_000; // a day later: past retention − margin
+    await client.flush();
+    expect(await handle.outcome).toMatchObject({ state: 'confirmed', replayed: true });
+    expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(server.requests.filter((r) => r.method === 'GET')).toHaveLength(1);
+  });
+
+  test('past the window, lookup says never seen → sent once', async () => {
+    let now = 1_000_000;
+    const clock = { now: () => now, setTimeout: (fn: () => void, ms: number) => setTimeout(fn, Math.min(ms, 5)), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+    const { client } = await setup(firstThen({ kind: 'reset' }), { clock, attemptsPerFlush: 1, backoffBaseMs: 10_000 });
+    const handle = await client.post('/tickets', {});
+    await client.flush();
+    now += 86_400_000;
+    await client.flush();
+    expect((await handle.outcome).state).toBe('confirmed');
+    expect(server.applied).toHaveLength(1);
+    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'GET', 'POST']);
+  });
+
+  test('past the window with no lookup route → expired, reported, not re-sent; replay sends it once', async () => {
+    let now = 1_000_000;
+    const clock = { now: () => now, setTimeout: (fn: () => void, ms: number) => setTimeout(fn, Math.min(ms, 5)), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+    const { client, reports } = await setup(firstThen({ kind: 'reset' }), { clock, attemptsPerFlush: 1, backoffBaseMs: 10_000, lookupPath: null });
+    const handle = await client.post('/tickets', {});
+    await client.flush();
+    now += 86_400_000;
+    await client.flush();
+    expect(await handle.outcome).toMatchObject({ state: 'expired' });
+    expect(server.requests).toHaveLength(1);
+    await expect.poll(() => reports.map((r) => r.kind)).toEqual(['expired']);
+    const again = await client.replay(handle.id);
+    expect(again.key).toBe(handle.key);
+    expect((await again.outcome).state).toBe('confirmed');
+    expect(server.applied).toHaveLength(1);
+  });
+
+  test('the server-published retention is used', async () => {
+    let now = 1_000_000;
+    const clock = { now: () => now, setTimeout: (fn: () => void, ms: number) => setTimeout(fn, Math.min(ms, 5)), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+    const { client } = await setup(() => ({ kind: 'reply', status: 503, headers: { 'idempotency-retention': '60', 'idempotency-key': 'x' } }), {
+      clock,
+      attemptsPerFlush: 1,
+      backoffBaseMs: 1,
+      lookupPath: null,
+    });
+    const handle = await client.post('/tickets', {});
+    await client.flush();
+    expect(client.get(handle.id)?.serverRetentionSec).toBe(60);
+    now += 60_000;
+    await client.flush();
+    expect(client.get(handle.id)?.state).toBe('expired');
+  });
+});

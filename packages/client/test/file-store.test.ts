@@ -1,0 +1,246 @@
+// The file store's everyday contract: what is committed comes back after a reopen, concurrent commits
+// share one fdatasync, logs are bounded and survive restarts and compaction, and compaction loses
+// nothing — including a commit that arrives while it runs.
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Entry, LogRecord } from '@landed/client';
+import { fileStore, JOURNAL_FILE, LOCK_FILE } from '@landed/client/node';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'landed-file-store-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function entry(id: string, patch: Partial<Entry> = {}): Entry {
+  return {
+    id,
+    key: `key-${id}`,
+    method: 'POST',
+    url: 'https://api.example/tickets',
+    body: '{"visitor":"v-1"}',
+    lane: 'default',
+    seq: 1,
+    state: 'queued',
+    attempts: 0,
+    createdAt: 1,
+    updatedAt: 1,
+    ...patch,
+  };
+}
+function transition(entryId: string, to: Entry['state'], at = 1): LogRecord {
+  return { type: 'transition', at, entryId, from: null, to };
+}
+
+describe('fileStore', () => {
+  it('gives back after a reopen exactly what was committed: puts, updates, removes and logs', async () => {
+    const dir = tempDir();
+    const store = fileStore({ dir });
+    expect((await store.load()).entries).toEqual([]);
+    await store.commit({
+      put: [entry('a'), entry('b')],
+      log: [transition('a', 'queued'), transition('b', 'queued')],
+    });
+    await store.commit({
+      put: [entry('a', { state: 'sending', attempts: 1, updatedAt: 2 })],
+      log: [transition('a', 'sending', 2)],
+    });
+    await store.commit({ remove: ['b'] });
+    await store.commit({
+      put: [
+        entry('c', {
+          outcome: { state: 'confirmed', status: 201, body: { id: 7, tags: ['x'] }, at: 3 },
+          state: 'confirmed',
+        }),
+      ],
+    });
+    expect(await store.getEntry('a')).toMatchObject({ state: 'sending', attempts: 1 });
+    await store.close();
+
+    const again = fileStore({ dir });
+    const { entries, quarantined } = await again.load();
+    expect(quarantined).toEqual([]);
+    expect(entries.map((e) => e.id).sort()).toEqual(['a', 'c']);
+    expect(await again.getEntry('a')).toEqual(entry('a', { state: 'sending', attempts: 1, updatedAt: 2 }));
+    expect((await again.getEntry('c'))?.outcome?.body).toEqual({ id: 7, tags: ['x'] });
+    expect(await again.getEntry('b')).toBeUndefined();
+    expect((await again.readLog('a')).map((r) => (r as { to: string }).to)).toEqual(['queued', 'sending']);
+    // A removed entry's log goes with it.
+    expect(await again.readLog('b')).toEqual([]);
+    await again.close();
+  });
+
+  it('hands out copies: mutating what it returned or what was committed changes nothing stored', async () => {
+    const store = fileStore({ dir: tempDir(), fsync: 'none' });
+    const e = entry('a');
+    await store.commit({ put: [e] });
+    e.state = 'confirmed';
+    const loaded = await store.getEntry('a');
+    expect(loaded?.state).toBe('queued');
+    if (loaded) loaded.state = 'rejected';
+    expect((await store.getEntry('a'))?.state).toBe('queued');
+    await store.close();
+  });
+
+  it('group commit: 64 concurrent commits cost one or two fdatasyncs, not 64', async () => {
+    const store = fileStore({ dir: tempDir() });
+    await store.load();
+    await Promise.all(
+      Array.from({ length: 64 }, (_, i) =>
+        store.commit({ put: [entry(`e${i}`)], log: [transition(`e${i}`, 'queued')] }),
+      ),
+    );
+    expect(store.stats.commits).toBe(64);
+    expect(store.stats.syncs).toBeGreaterThanOrEqual(1);
+    expect(store.stats.syncs).toBeLessThanOrEqual(2);
+    expect((await store.load()).entries).toHaveLength(64);
+    await store.close();
+  });
+
+  it('sequential commits each get their own fdatasync (a commit never resolves before its sync)', async () => {
+    const store = fileStore({ dir: tempDir() });
+    for (let i = 0; i < 5; i++) await store.commit({ put: [entry(`e${i}`)] });
+    expect(store.stats.syncs).toBe(5);
+    await store.close();
+  });
+
+  it('keeps at most maxLogRecordsPerEntry log records per entry, oldest dropped, across restarts and compaction', async () => {
+    const dir = tempDir();
+    const store = fileStore({ dir, maxLogRecordsPerEntry: 5, fsync: 'none' });
+    for (let i = 0; i < 12; i++)
+      await store.commit({
+        log: [transition('a', 'sending', i), ...(i % 3 === 0 ? [transition('b', 'queued', i)] : [])],
+      });
+    const expectA = [7, 8, 9, 10, 11];
+    expect((await store.readLog('a')).map((r) => r.at)).toEqual(expectA);
+    const all = (await store.readLog()).map((r) => `${r.entryId}${r.at}`);
+    expect(all).toEqual(['b0', 'b3', 'b6', 'a7', 'a8', 'a9', 'b9', 'a10', 'a11']);
+    await store.close();
+
+    const reopened = fileStore({ dir, maxLogRecordsPerEntry: 5, fsync: 'none' });
+    expect((await reopened.readLog('a')).map((r) => r.at)).toEqual(expectA);
+    await reopened.compact();
+    await reopened.close();
+    const compacted = fileStore({ dir, maxLogRecordsPerEntry: 5, fsync: 'none' });
+    expect((await compacted.readLog()).map((r) => `${r.entryId}${r.at}`)).toEqual(all);
+    await compacted.close();
+  });
+
+  it('compacts on its own past compactAfterBytes and keeps every live entry and its log', async () => {
+    const dir = tempDir();
+    const store = fileStore({ dir, compactAfterBytes: 16 * 1024 });
+    await store.load();
+    for (let round = 0; round < 40; round++) {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.commit({
+            put: [entry(`e${i}`, { attempts: round, updatedAt: round })],
+            log: [transition(`e${i}`, 'sending', round)],
+          }),
+        ),
+      );
+    }
+    expect(store.stats.compactions).toBeGreaterThan(0);
+    const grown = statSync(join(dir, JOURNAL_FILE)).size;
+    await store.close();
+    const again = fileStore({ dir, compactAfterBytes: 16 * 1024 });
+    await again.compact();
+    // Superseded lines do not pile up: the journal stays within twice a fresh snapshot (plus one threshold).
+    expect(grown).toBeLessThan(2 * again.stats.bytes + 16 * 1024);
+    const { entries } = await again.load();
+    expect(entries).toHaveLength(20);
+    for (const e of entries) expect(e.attempts).toBe(39);
+    expect(await again.readLog('e3')).toHaveLength(40);
+    await again.close();
+  });
+
+  it('does not lose commits that arrive while a compaction runs', async () => {
+    const dir = tempDir();
+    const store = fileStore({ dir });
+    await store.load();
+    for (let i = 0; i < 500; i++) await store.commit({ put: [entry(`old${i}`)] }).catch(() => {});
+    const compaction = store.compact();
+    const during = Array.from({ length: 50 }, (_, i) => store.commit({ put: [entry(`new${i}`)] }));
+    await Promise.all([compaction, ...during]);
+    expect(store.stats.compactions).toBe(1);
+    await store.close();
+    const again = fileStore({ dir });
+    const ids = new Set((await again.load()).entries.map((e) => e.id));
+    expect(ids.size).toBe(550);
+    for (let i = 0; i < 50; i++) expect(ids.has(`new${i}`)).toBe(true);
+    await again.close();
+  });
+
+  it('ignores a snapshot left half-written by a crash during compaction (the journal beside it is complete)', async () => {
+    const dir = tempDir();
+    const store = fileStore({ dir, fsync: 'none' });
+    await store.commit({ put: [entry('a')] });
+    await store.close();
+    writeFileSync(join(dir, `${JOURNAL_FILE}.tmp`), '00000000 {"v":1}\n00000000 {"put":[{"id":"ghost"');
+    const again = fileStore({ dir, fsync: 'none' });
+    const { entries, quarantined } = await again.load();
+    expect(entries.map((e) => e.id)).toEqual(['a']);
+    expect(quarantined).toEqual([]);
+    expect(existsSync(join(dir, `${JOURNAL_FILE}.tmp`))).toBe(false);
+    await again.close();
+  });
+
+  it('takes the lock file at open and releases it on close; a second opener in the same process is refused', async () => {
+    const dir = tempDir();
+    const store = fileStore({ dir });
+    await store.load();
+    expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
+    const second = fileStore({ dir });
+    await expect(second.load()).rejects.toMatchObject({
+      code: 'OUTBOX_LOCKED',
+      message: expect.stringContaining(`process ${process.pid}`),
+    });
+    await store.close();
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    // The refused opener may try again once the outbox is free.
+    await expect(second.load()).resolves.toMatchObject({ entries: [] });
+    await second.close();
+  });
+
+  it('takes over a lock file left empty by a crash between create and write', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, LOCK_FILE), '');
+    const old = new Date(Date.now() - 60_000);
+    const { utimesSync } = await import('node:fs');
+    utimesSync(join(dir, LOCK_FILE), old, old);
+    const store = fileStore({ dir });
+    await expect(store.load()).resolves.toMatchObject({ entries: [] });
+    await store.close();
+  });
+
+  it('refuses bad options with INVALID_OPTIONS and writes after close with STORE_UNAVAILABLE', async () => {
+    expect(() => fileStore({ dir: '' })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
+    expect(() => fileStore({ dir: tempDir(), compactAfterBytes: 0 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+    );
+    expect(() => fileStore({ dir: tempDir(), fsync: 'fsync' as 'none' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+    );
+    const store = fileStore({ dir: tempDir() });
+    await store.load();
+    await store.close();
+    await expect(store.commit({ put: [entry('a')] })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+  });
+
+  it('reports a directory that cannot be created as STORE_UNAVAILABLE', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a-file'), 'x');
+    const store = fileStore({ dir: join(dir, 'a-file', 'outbox') });
+    await expect(store.load()).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+      message: expect.stringContaining('a-file'),
+    });
+    await expect(store.commit({ put: [entry('a')] })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+  });
+});

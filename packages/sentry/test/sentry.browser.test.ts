@@ -1,0 +1,113 @@
+import { expect, test } from 'vitest';
+import { useChromiumApp } from '../../client/test/browser/support/fixture.ts';
+import { ready } from '../../client/test/browser/support/page-api.ts';
+
+const pages = { app: new URL('./pages/app.ts', import.meta.url).pathname };
+const SECRETS = [
+  'CARD-SECRET',
+  'AUTH-SECRET',
+  'Bearer',
+  'COOKIE-SECRET',
+  'QUERY-SECRET',
+  'URL-SECRET',
+  'apikey',
+  'authorization',
+];
+
+const app = useChromiumApp(pages);
+
+interface SentryEvent {
+  message?: string | { formatted?: string };
+  level?: string;
+  tags?: Record<string, string>;
+  contexts?: { landed?: Record<string, unknown> };
+  breadcrumbs?: Array<{ category?: string; message?: string; data?: Record<string, unknown> }>;
+  request?: { url?: string; headers?: Record<string, string> };
+}
+
+/** Parses Sentry envelopes (newline-separated JSON: envelope header, then item header + payload pairs). */
+function eventsIn(envelopes: string[]): SentryEvent[] {
+  const events: SentryEvent[] = [];
+  for (const envelope of envelopes) {
+    const lines = envelope.split('\n').filter((line) => line.trim() !== '');
+    for (let i = 1; i + 1 < lines.length; i += 2) {
+      const header = JSON.parse(lines[i] as string) as { type?: string };
+      if (header.type === 'event') events.push(JSON.parse(lines[i + 1] as string) as SentryEvent);
+    }
+  }
+  return events;
+}
+
+const landedEvents = () => eventsIn(app.server.envelopes).filter((e) => e.tags?.['landed.kind']);
+
+test('the real Sentry SDK receives one event per refused and per expired write, tagged, with attempts, and no secrets', async () => {
+  const context = await app.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${app.server.url}/app?name=sentry`);
+  await ready(page);
+
+  app.server.mode = 'reject';
+  await page.evaluate(() =>
+    (globalThis as unknown as { t: { write(id: string): Promise<string> } }).t.write('ORD-1'),
+  );
+  await app.server.waitFor(() => landedEvents().length >= 1, 'the rejected event');
+
+  app.server.mode = 'down';
+  await page.evaluate(() =>
+    (globalThis as unknown as { t: { write(id: string): Promise<string> } }).t.write('ORD-2'),
+  );
+  await app.server.waitFor(() => landedEvents().length >= 2, 'the expired event');
+  app.server.mode = 'protocol';
+  await page.evaluate(() =>
+    (globalThis as unknown as { t: { captureAppError(): void } }).t.captureAppError(),
+  );
+  await app.server.waitFor(() => eventsIn(app.server.envelopes).length >= 3, 'the app event');
+
+  // A reload reports nothing again: each entry is reported once.
+  await page.reload();
+  await ready(page);
+  await page.waitForTimeout(1000);
+
+  const events = landedEvents();
+  expect(events).toHaveLength(2);
+  const rejected = events.find((e) => e.tags?.['landed.kind'] === 'rejected');
+  const expired = events.find((e) => e.tags?.['landed.kind'] === 'expired');
+  expect(rejected?.level).toBe('error');
+  expect(rejected?.tags).toMatchObject({
+    'landed.state': 'rejected',
+    'landed.attempts': '1',
+    'landed.lane': 'default',
+    'landed.status': '400',
+  });
+  expect(rejected?.message).toMatch(/order ORD-1/);
+  expect(rejected?.contexts?.landed).toMatchObject({
+    url: `${app.server.url}/api/orders`,
+    method: 'POST',
+    included: { 'body.orderId': 'ORD-1' },
+  });
+  expect(rejected?.breadcrumbs?.map((b) => [b.category, b.data?.status])).toEqual([['landed.attempt', 400]]);
+
+  expect(expired?.tags).toMatchObject({
+    'landed.state': 'expired',
+    'landed.lane': 'default',
+    'landed.status': 'none',
+  });
+  const attempts = Number(expired?.tags?.['landed.attempts']);
+  expect(attempts).toBeGreaterThanOrEqual(1);
+  // Every attempt went unanswered; then, past the window with no lookup route, it expired.
+  const crumbs = expired?.breadcrumbs ?? [];
+  expect(crumbs.filter((b) => b.category === 'landed.attempt').map((b) => b.data?.errorCode)).toEqual(
+    Array(attempts).fill('NETWORK'),
+  );
+  expect(crumbs.at(-1)?.category).toBe('landed.lookup');
+
+  // The app's own event went through landedBeforeSend: its URLs lost their query strings.
+  const appEvent = eventsIn(app.server.envelopes).find((e) => !e.tags?.['landed.kind']);
+  expect(appEvent?.request?.url).toBe(`${app.server.url}/app`);
+
+  for (const envelope of app.server.envelopes) {
+    for (const secret of SECRETS) expect(envelope, `envelope leaks ${secret}`).not.toContain(secret);
+    expect(envelope).not.toContain('"card"');
+  }
+  await context.close();
+});

@@ -1,0 +1,76 @@
+/**
+ * Test-only fault hooks for the chaos harness: 500 before commit, 500 after commit, exit after commit
+ * before responding, and a slow request. Off unless enabled explicitly (`faults: { enabled: true }`, or
+ * `LANDED_FAULTS=1`), and never on when `NODE_ENV=production`, whatever a request header says.
+ */
+import { IdempotencyError } from '../errors/IdempotencyError.ts';
+
+export type FaultKind = '500-before-commit' | '500-after-commit' | 'exit-after-commit' | `slow:${number}`;
+
+export interface FaultOptions {
+  /**
+   * Turns the hooks on. Ignored (off) when `NODE_ENV=production`.
+   * @default process.env.LANDED_FAULTS === '1'
+   */
+  enabled?: boolean;
+  /**
+   * Called by `exit-after-commit` once the transaction has committed, before any byte is answered.
+   * @default (code) => process.exit(code)
+   */
+  exit?: (code: number) => void;
+}
+
+/** The programmatic side of the hooks: the harness queues faults without sending headers. */
+export interface Faults {
+  readonly enabled: boolean;
+  /** Queues a fault for the next keyed write. Throws `faults-disabled` when the hooks are off. */
+  next(kind: FaultKind): void;
+  /** Faults queued and not yet used. */
+  readonly queued: readonly FaultKind[];
+  clear(): void;
+}
+
+export interface FaultRuntime extends Faults {
+  /** The fault for this request: the header when present (and enabled), else the next queued one. */
+  take(header: string | undefined): FaultKind | undefined;
+  exit(code: number): void;
+}
+
+export function parseFault(value: string | undefined): FaultKind | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  if (v === '500-before-commit' || v === '500-after-commit' || v === 'exit-after-commit') return v;
+  const slow = /^slow:(\d{1,7})$/.exec(v);
+  return slow ? (`slow:${Number(slow[1])}` as FaultKind) : undefined;
+}
+
+export function createFaults(options: FaultOptions = {}): FaultRuntime {
+  const production = process.env.NODE_ENV === 'production';
+  const enabled = !production && (options.enabled ?? process.env.LANDED_FAULTS === '1');
+  const queue: FaultKind[] = [];
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  return {
+    enabled,
+    get queued() {
+      return [...queue];
+    },
+    next(kind) {
+      if (!enabled) {
+        throw new IdempotencyError(
+          'faults-disabled',
+          'Fault hooks are off: enable them with `faults: { enabled: true }` or LANDED_FAULTS=1 (never with NODE_ENV=production).',
+        );
+      }
+      if (!parseFault(kind)) throw new IdempotencyError('invalid-options', `Unknown fault "${kind}".`);
+      queue.push(kind);
+    },
+    clear() {
+      queue.length = 0;
+    },
+    take(header) {
+      if (!enabled) return undefined;
+      return parseFault(header) ?? queue.shift();
+    },
+    exit,
+  };
+}

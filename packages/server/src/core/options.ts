@@ -1,0 +1,94 @@
+/** Options of `createIdempotency()`, documented once here. */
+import { IdempotencyError } from '../errors/IdempotencyError.ts';
+import type { FaultOptions } from './faults.ts';
+import type { IdempotencyStore, IdempotentRequest } from './types.ts';
+
+export interface IdempotencyOptions<Tx> {
+  /** Where keys and stored responses live: `memoryStore()`, `sqliteStore()` or `postgresStore()`. */
+  store: IdempotencyStore<Tx>;
+  /**
+   * The tenant or principal a key belongs to. The same key under two scopes is two keys: one principal
+   * can never read, replay or block another's. Return a constant only for single-tenant apps.
+   */
+  scope: (request: IdempotentRequest) => string | Promise<string>;
+  /**
+   * What makes two requests "the same". A key reused with another fingerprint is answered 422.
+   * @default sha-256 over method, path and canonical JSON body (`fingerprint()`)
+   */
+  fingerprint?: (request: IdempotentRequest, body: unknown) => string;
+  /**
+   * How long a stored response is replayed, in seconds; published in `Idempotency-Retention`.
+   * @default 86400 (one day)
+   */
+  retentionSec?: number;
+  /**
+   * How long, from completion, the tombstone (scope, key, fingerprint, status) is kept, in seconds. A
+   * retry between retention and this is answered with the stored status and no body, never run again.
+   * @default 604800 (seven days)
+   */
+  tombstoneSec?: number;
+  /**
+   * A `started` record older than this belongs to a request whose process died: the next attempt takes it over.
+   * @default 30000
+   */
+  lockTimeoutMs?: number;
+  /**
+   * `GET {lookupPath}/{key}` answers what became of a key (200, 404, 409), in the caller's scope. `null` turns it off.
+   * @default '/idempotency'
+   */
+  lookupPath?: string | null;
+  /**
+   * Refuse writes (POST, PUT, PATCH, DELETE) without a key with 400. When false they run without idempotency.
+   * @default true
+   */
+  requireKey?: boolean;
+  /**
+   * Largest accepted request body, in bytes; larger is answered 413.
+   * @default 1048576
+   */
+  maxBodyBytes?: number;
+  /**
+   * `Retry-After` seconds sent with 409 and 503.
+   * @default 1
+   */
+  retryAfterSec?: number;
+  /**
+   * How often expired bodies and tombstones are reaped; 0 turns the timer off (call `reap()` yourself).
+   * @default 60000
+   */
+  reapIntervalMs?: number;
+  /** Test-only fault hooks (see docs/server.md). Off unless enabled; never on in production. */
+  faults?: FaultOptions;
+  /**
+   * The clock, in epoch milliseconds.
+   * @default Date.now
+   */
+  now?: () => number;
+  /**
+   * Told about handler errors and store failures (the HTTP client only gets a problem+json).
+   * @default logs them with console.error
+   */
+  onError?: (error: unknown, request: IdempotentRequest) => void;
+}
+
+/** Throws `invalid-options` with what to fix, before anything is served with a broken configuration. */
+export function validateOptions<Tx>(options: IdempotencyOptions<Tx>): void {
+  const fail = (message: string) => {
+    throw new IdempotencyError('invalid-options', `createIdempotency(): ${message}`);
+  };
+  const {
+    store,
+    scope,
+    retentionSec = 86_400,
+    tombstoneSec = 7 * 86_400,
+    lookupPath,
+  } = options ?? ({} as IdempotencyOptions<Tx>);
+  if (!store || typeof store.begin !== 'function')
+    fail('`store` is required (memoryStore(), sqliteStore() or postgresStore()).');
+  if (typeof scope !== 'function')
+    fail('`scope` must be a function of the request returning the tenant or principal.');
+  if (!(retentionSec > 0) || !(tombstoneSec >= retentionSec))
+    fail('`retentionSec` must be positive and `tombstoneSec` at least `retentionSec`.');
+  if (lookupPath !== undefined && lookupPath !== null && !lookupPath.startsWith('/'))
+    fail('`lookupPath` must start with "/" (or be null).');
+}

@@ -1,0 +1,6 @@
+/**
+ * `@landed/server/sqlite`: the embedded default store on the built-in `node:sqlite` (Node ≥ 22.5).
+ */
+
+export { sqliteSchema } from './schema.ts';
+export { type SqliteStore, type SqliteStoreOptions, sqliteStore } from './sqliteStore.ts';
