@@ -196,14 +196,22 @@ describe('may or may not have applied → uncertain, same key', () => {
   });
 });
 
+/**
+ * A clock whose time the test moves by hand; its timers wait their real delay, so with a long backoff
+ * only the test's own `flush()` calls make attempts (no retry timer races the test on a loaded machine).
+ */
+function steppedClock(now: () => number) {
+  return {
+    now,
+    setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms).unref(),
+    clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
+  };
+}
+
 describe('retention window', () => {
   test('past the window the key is looked up, never blindly re-sent: found → confirmed', async () => {
     let now = 1_000_000;
-    const clock = {
-      now: () => now,
-      setTimeout: (fn: () => void, ms: number) => setTimeout(fn, Math.min(ms, 5)),
-      clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
-    };
+    const clock = steppedClock(() => now);
     const { client } = await setup(firstThen({ kind: 'apply-then-reset' }), { clock, attemptsPerFlush: 1, backoffBaseMs: 10_000 });
     const handle = await client.post('/tickets', {});
     await client.flush();
@@ -217,7 +225,7 @@ describe('retention window', () => {
 
   test('past the window, lookup says never seen → sent once', async () => {
     let now = 1_000_000;
-    const clock = { now: () => now, setTimeout: (fn: () => void, ms: number) => setTimeout(fn, Math.min(ms, 5)), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+    const clock = steppedClock(() => now);
     const { client } = await setup(firstThen({ kind: 'reset' }), { clock, attemptsPerFlush: 1, backoffBaseMs: 10_000 });
     const handle = await client.post('/tickets', {});
     await client.flush();
@@ -230,7 +238,7 @@ describe('retention window', () => {
 
   test('past the window with no lookup route → expired, reported, not re-sent; replay sends it once', async () => {
     let now = 1_000_000;
-    const clock = { now: () => now, setTimeout: (fn: () => void, ms: number) => setTimeout(fn, Math.min(ms, 5)), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+    const clock = steppedClock(() => now);
     const { client, reports } = await setup(firstThen({ kind: 'reset' }), { clock, attemptsPerFlush: 1, backoffBaseMs: 10_000, lookupPath: null });
     const handle = await client.post('/tickets', {});
     await client.flush();
@@ -247,7 +255,7 @@ describe('retention window', () => {
 
   test('the server-published retention is used', async () => {
     let now = 1_000_000;
-    const clock = { now: () => now, setTimeout: (fn: () => void, ms: number) => setTimeout(fn, Math.min(ms, 5)), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+    const clock = steppedClock(() => now);
     const { client } = await setup(() => ({ kind: 'reply', status: 503, headers: { 'idempotency-retention': '60', 'idempotency-key': 'x' } }), {
       clock,
       attemptsPerFlush: 1,

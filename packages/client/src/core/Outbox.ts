@@ -119,12 +119,19 @@ export class Outbox {
     for (const id of ids) this.entries.delete(id);
   }
 
-  /** Commits in issue order, wrapping store failures in a `LandedError` with a stable code. */
+  /**
+   * Hands a change to the store. Every store applies commits in the order `commit()` is called (see
+   * `OutboxStore.commit`), so concurrent commits go straight through: the file store can then write a
+   * whole group with one fdatasync instead of one per commit. Store failures become a `LandedError`
+   * with a stable code.
+   */
   commit(change: StoreChange): Promise<void> {
-    const run = this.#pendingCommit.then(
-      () => this.#store.commit(change),
-      () => this.#store.commit(change),
-    );
+    let run: Promise<void>;
+    try {
+      run = this.#store.commit(change);
+    } catch (error) {
+      run = Promise.reject(error);
+    }
     this.#pendingCommit = run.catch(() => {});
     return run.catch((error: unknown) => {
       if (isLandedError(error)) throw error;
@@ -160,7 +167,10 @@ export class Outbox {
     });
   }
 
-  /** Waits for commits already issued (so `close()` loses nothing that was announced). */
+  /**
+   * Waits for commits already issued (so `close()` loses nothing that was announced). Stores settle
+   * commits in order, so the last one issued settles after all the others.
+   */
   settled(): Promise<void> {
     return this.#pendingCommit;
   }

@@ -35,7 +35,11 @@ export interface OutboxStore {
   load(): Promise<StoreLoad>;
   /** Reads one entry as it is stored now (another tab or process may have written it). */
   getEntry(id: string): Promise<Entry | undefined>;
-  /** Applies the change atomically and durably. Rejects with a `LandedError` (`STORE_*` code) when it cannot. */
+  /**
+   * Applies the change atomically and durably. Rejects with a `LandedError` (`STORE_*` code) when it
+   * cannot. Commits are applied, and settle, in the order `commit()` was called: the client issues
+   * concurrent commits without waiting for each other and relies on this order.
+   */
   commit(change: StoreChange): Promise<void>;
   /** The log records of one entry (or all, oldest first), as durable as the entries. */
   readLog(entryId?: string): Promise<LogRecord[]>;
