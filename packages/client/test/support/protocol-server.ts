@@ -66,8 +66,11 @@ export async function startProtocolServer(options: { lookup?: boolean } = {}): P
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  /** Applies a write once per key, as a server keeping the protocol does; a known key only replays. */
   const apply = (seen: SeenRequest) => {
     const key = seen.key ?? '';
+    const known = stored.get(key);
+    if (known) return known.body;
     state.applied.push({ key, body: seen.body });
     const body = JSON.stringify({ ok: true, n: state.applied.length });
     stored.set(key, { status: 201, body });
