@@ -5,6 +5,7 @@ import { TERMINAL_STATES } from '../types/entry.ts';
 import type { Clock } from '../types/runtime.ts';
 import type { OutboxStore, QuarantinedRecord, StoreChange } from '../types/store.ts';
 import type { Emitter } from './emitter.ts';
+import { EntryMap } from './EntryMap.ts';
 
 /**
  * The outbox's in-memory view, kept in step with the store: every transition is written (entry and
@@ -16,7 +17,7 @@ import type { Emitter } from './emitter.ts';
 export type EntryPatch = { [K in keyof Entry]?: Entry[K] | undefined };
 
 export class Outbox {
-  readonly entries = new Map<string, Entry>();
+  readonly entries = new EntryMap();
   readonly #store: OutboxStore;
   readonly #clock: Clock;
   readonly #events: Emitter<ClientEvents>;

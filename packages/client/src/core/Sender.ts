@@ -66,15 +66,9 @@ export class Sender {
     this.#sendable = sendable;
   }
 
-  /** The entry at the head of a lane: the oldest one not yet terminal. */
+  /** The entry at the head of each lane: the oldest one not yet terminal that this instance may send. */
   #heads(): Map<string, Entry> {
-    const heads = new Map<string, Entry>();
-    for (const entry of this.#outbox.entries.values()) {
-      if (TERMINAL_STATES.has(entry.state) || !this.#sendable(entry)) continue;
-      const head = heads.get(entry.lane);
-      if (!head || entry.seq < head.seq || (entry.seq === head.seq && entry.id < head.id)) heads.set(entry.lane, entry);
-    }
-    return heads;
+    return this.#outbox.entries.heads(this.#sendable);
   }
 
   /** Starts lanes whose head is due (`force`: due or not). */
@@ -115,7 +109,7 @@ export class Sender {
   async #runLane(lane: string, force: boolean): Promise<void> {
     try {
       for (;;) {
-        const head = this.#heads().get(lane);
+        const head = this.#outbox.entries.head(lane, this.#sendable);
         if (!head || this.#closed || !this.#canSend()) break;
         if (!force && (head.nextAttemptAt ?? 0) > this.#settings.clock.now()) break;
         force = false;
