@@ -15,8 +15,12 @@ export function encodeRecord(payload: string): string {
 
 export type Decoded = { ok: true; value: unknown } | { ok: false; reason: string };
 
-/** Decodes the line `text[start, end)` (without its newline). */
-export function decodeRecord(text: string, start: number, end: number): Decoded {
+/**
+ * Decodes the line `text[start, end)` (without its newline). `bytes`, when given, holds the same
+ * characters one byte each (the chunk was pure ASCII): the checksum is then taken over those bytes
+ * directly instead of encoding the payload to UTF-8 again.
+ */
+export function decodeRecord(text: string, start: number, end: number, bytes?: Uint8Array): Decoded {
   if (end - start < HEADER_CHARS + 2 || text.charCodeAt(start + 8) !== 0x20) {
     return { ok: false, reason: 'not a journal record (no checksum prefix)' };
   }
@@ -24,7 +28,8 @@ export function decodeRecord(text: string, start: number, end: number): Decoded 
   if (Number.isNaN(stored)) return { ok: false, reason: 'not a journal record (checksum is not hex)' };
   // Bytes that were not UTF-8 were decoded to U+FFFD, so their checksum cannot match either.
   const payload = text.slice(start + HEADER_CHARS, end);
-  if (crc32(payload) >>> 0 !== stored)
+  const sum = bytes ? crc32(bytes.subarray(start + HEADER_CHARS, end)) : crc32(payload);
+  if (sum >>> 0 !== stored)
     return { ok: false, reason: 'checksum mismatch (the line is damaged)' };
   try {
     return { ok: true, value: JSON.parse(payload) };

@@ -61,11 +61,14 @@ export async function replayJournal(fh: FileHandle, name: string, state: OutboxS
       continue;
     }
     const text = buf.toString('utf8', 0, last + 1);
+    // One char per byte: the chunk is ASCII (what JSON.stringify writes for ASCII data), and checksums
+    // can be taken over `buf` at the same offsets.
+    const bytes = text.length === last + 1 ? buf : undefined;
     let start = 0;
     let goodEnd = -1; // char offset in `text` after the last good line
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       lineNo++;
-      const decoded = decodeRecord(text, start, nl);
+      const decoded = decodeRecord(text, start, nl, bytes);
       const change = decoded.ok ? asChange(decoded.value) : decoded.reason;
       if (typeof change === 'string') {
         suspects.push({
