@@ -31,6 +31,9 @@ export class Reporting {
     this.#inFlight.add(token);
     void (async () => {
       try {
+        // The log as the store has it once the commits issued so far (the entry's last transition among
+        // them) are in: a report never misses the attempt that caused it.
+        await this.#outbox.settled();
         const attempts = (await this.#outbox.store.readLog(entry.id).catch(() => [] as LogRecord[])).filter(
           (record) => record.type === 'attempt',
         );

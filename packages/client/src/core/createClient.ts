@@ -2,7 +2,7 @@ import { LandedError } from '../errors/LandedError.ts';
 import type { Client, ClientEvents, ClientOptions, Summary, WriteHandle, WriteRequest } from '../types/client.ts';
 import type { Entry, EntryState, LogRecord } from '../types/entry.ts';
 import { TERMINAL_STATES } from '../types/entry.ts';
-import type { Lease } from '../types/store.ts';
+import type { ChannelMessage, Lease } from '../types/store.ts';
 import { RetryBudget } from './backoff.ts';
 import { Emitter } from './emitter.ts';
 import { Outbox } from './Outbox.ts';
@@ -49,11 +49,38 @@ export function createClient(options: ClientOptions): Client {
   let closed = false;
   const changeWaiters = new Set<() => void>();
   const abort = new AbortController();
+  const wakeWaiters = () => {
+    for (const wake of [...changeWaiters]) wake();
+  };
+  // Set while taking in what another instance wrote: that is its news to tell, not ours.
+  let adopting = false;
 
   const outbox = new Outbox(options.store, clock, events, (entry) => {
-    if (leader) channel?.post({ type: 'changed', id: entry.id });
-    for (const wake of [...changeWaiters]) wake();
+    // Every instance tells the others of its own changes, once the store has them (stores settle
+    // commits in order): an instance that reads the entry on this notice finds the change. A queued
+    // entry is one the leader must send: a new write, or one replayed in an instance that does not send.
+    if (channel && !adopting) {
+      const message: ChannelMessage = { type: entry.state === 'queued' ? 'written' : 'changed', id: entry.id };
+      void outbox.settled().then(() => channel.post(message));
+    }
+    wakeWaiters();
   });
+  const adopt = (entry: Entry) => {
+    adopting = true;
+    try {
+      outbox.adopt(entry);
+    } finally {
+      adopting = false;
+    }
+  };
+  /** After entries left the store: out of every instance's view (they read the store on the notice). */
+  const removed = (ids: readonly string[]) => {
+    for (const id of ids) {
+      outbox.entries.delete(id);
+      channel?.post({ type: 'changed', id });
+    }
+    wakeWaiters();
+  };
   const reporting = new Reporting(options.reporter, outbox, clock, options.uncertainReportAfterMs ?? 300_000);
   const sendable = (entry: Entry) => !entry.parked && entry.principal === principal;
   const sender = new Sender(outbox, settings, budget, reporting, () => leader && !closed && online.isOnline(), sendable);
@@ -70,7 +97,7 @@ export function createClient(options: ClientOptions): Client {
     }
     const cutoff = clock.now() - keepConfirmedMs;
     const old = [...outbox.entries.values()].filter((e) => e.state === 'confirmed' && e.updatedAt < cutoff).map((e) => e.id);
-    await outbox.remove(old).catch(() => {});
+    await outbox.remove(old).then(() => removed(old), () => {});
     reporting.catchUp(outbox.entries.values());
   }
 
@@ -89,7 +116,7 @@ export function createClient(options: ClientOptions): Client {
         await ready.catch(() => {});
         // Whatever other instances wrote while we were following is in the store.
         const { entries } = await outbox.store.load();
-        for (const entry of entries) outbox.adopt(entry);
+        for (const entry of entries) adopt(entry);
         leader = true;
         await takeOver();
         sender.pump(true);
@@ -100,25 +127,35 @@ export function createClient(options: ClientOptions): Client {
   const unsubscribers: Array<() => void> = [];
   unsubscribers.push(online.subscribe((isOnline) => isOnline && sender.pump(true)));
   if (options.focus) unsubscribers.push(options.focus.subscribe(() => sender.pump(true)));
+  async function receive(message: ChannelMessage): Promise<void> {
+    if (message.type === 'flush') {
+      if (leader) sender.pump(true);
+      return;
+    }
+    if (message.type === 'retry' || message.type === 'discard') {
+      // Asked by an instance that does not send: the leader checks the entry against its own view.
+      if (leader) await (message.type === 'retry' ? client.retryNow(message.id) : client.discard(message.id));
+      return;
+    }
+    const entry = await outbox.store.getEntry(message.id);
+    if (!entry) {
+      // Gone from the store (discarded, purged, compacted): gone from this view too.
+      if (outbox.entries.delete(message.id)) wakeWaiters();
+      return;
+    }
+    if (leader && message.type === 'written') {
+      adopt(entry);
+      sender.pump();
+    } else if (!leader) {
+      adopt(entry);
+    }
+  }
   if (channel) {
+    // One message at a time, in the order posted: a notice read late never undoes a later one.
+    let inbox = Promise.resolve();
     unsubscribers.push(
       channel.subscribe((message) => {
-        if (message.type === 'flush') {
-          if (leader) sender.pump(true);
-          return;
-        }
-        void outbox.store
-          .getEntry(message.id)
-          .then((entry) => {
-            if (!entry) return;
-            if (leader && message.type === 'written') {
-              outbox.adopt(entry);
-              sender.pump();
-            } else if (!leader) {
-              outbox.adopt(entry);
-            }
-          })
-          .catch(() => {});
+        inbox = inbox.then(() => receive(message)).catch(() => {});
       }),
     );
   }
@@ -136,6 +173,12 @@ export function createClient(options: ClientOptions): Client {
     const entry = outbox.entries.get(id);
     if (!entry) throw new LandedError('ENTRY_NOT_FOUND', `no entry ${id} in this outbox`);
     return entry;
+  }
+
+  function mayDiscard(entry: Entry): void {
+    if (!TERMINAL_STATES.has(entry.state) && !entry.parked && entry.state !== 'queued') {
+      throw new LandedError('INVALID_STATE', `entry ${entry.id} is ${entry.state}: it may have applied; wait for its outcome or let it expire before discarding`);
+    }
   }
 
   async function write(request: WriteRequest): Promise<WriteHandle> {
@@ -160,9 +203,23 @@ export function createClient(options: ClientOptions): Client {
     if (valid.label !== undefined) entry.label = valid.label;
     if (principal !== undefined) entry.principal = principal;
     const log: LogRecord[] = [{ type: 'transition', at: now, entryId: entry.id, from: null, to: 'queued' }];
-    await outbox.add(entry, log);
-    if (leader) sender.pump();
-    else channel?.post({ type: 'written', id: entry.id });
+    // The common case — this instance sends and the lane is idle — persists the entry and its first
+    // attempt in one commit, so the request leaves after one durable write instead of two.
+    const direct = leader && sendable(entry) && sender.tryReserve(entry.lane);
+    if (direct) {
+      entry.state = 'sending';
+      entry.attempts = 1;
+      entry.firstSentAt = now;
+      log.push({ type: 'transition', at: now, entryId: entry.id, from: 'queued', to: 'sending' });
+    }
+    try {
+      await outbox.add(entry, log);
+    } catch (error) {
+      if (direct) sender.release(entry.lane);
+      throw error;
+    }
+    if (direct) sender.startReserved(entry);
+    else if (leader) sender.pump();
     return handleFor(entry);
   }
 
@@ -243,18 +300,30 @@ export function createClient(options: ClientOptions): Client {
       usable();
       await ready;
       const entry = mustGet(id);
-      if (!TERMINAL_STATES.has(entry.state) && !entry.parked && entry.state !== 'queued') {
-        throw new LandedError('INVALID_STATE', `entry ${id} is ${entry.state}: it may have applied; wait for its outcome or let it expire before discarding`);
+      mayDiscard(entry);
+      if (!leader && channel) {
+        // The leader decides, against its own view (it may be sending the entry right now): ask it, then
+        // wait for the entry to leave this view, or to show a state that cannot be discarded.
+        channel.post({ type: 'discard', id });
+        const deadline = clock.now() + 10_000;
+        for (;;) {
+          await nextChange(deadline - clock.now());
+          const current = outbox.entries.get(id);
+          if (!current) return;
+          mayDiscard(current);
+          if (clock.now() >= deadline) throw new LandedError('INVALID_STATE', `entry ${id} was not discarded: the tab that sends did not answer; try again`);
+        }
       }
       await outbox.commit({ remove: [id], log: [outbox.transitionRecord(entry, entry.state, 'discarded by a person')] });
-      outbox.entries.delete(id);
-      for (const wake of [...changeWaiters]) wake();
+      removed([id]);
     },
     async retryNow(id) {
       usable();
       await ready;
       const entry = mustGet(id);
       if (TERMINAL_STATES.has(entry.state)) throw new LandedError('INVALID_STATE', `entry ${id} is ${entry.state}; use replay()`);
+      // Only the leader sends: another instance passes the request on.
+      if (!leader && channel) return channel.post({ type: 'retry', id });
       await outbox.patch(entry, { nextAttemptAt: undefined });
       sender.wake(id);
       sender.pump(true);
@@ -296,7 +365,8 @@ export function createClient(options: ClientOptions): Client {
     async logout(mode) {
       await ready;
       const mine = [...outbox.entries.values()].filter((e) => e.principal === principal && !TERMINAL_STATES.has(e.state));
-      if (mode === 'purge') await outbox.remove(mine.map((e) => e.id));
+      const ids = mine.map((e) => e.id);
+      if (mode === 'purge') await outbox.remove(ids).then(() => removed(ids));
       else for (const entry of mine) await outbox.patch(entry, { parked: true });
       principal = undefined;
     },

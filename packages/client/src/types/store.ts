@@ -66,7 +66,18 @@ export interface OutboxChannel {
   close(): void;
 }
 
+/**
+ * Notices are posted once the store has the change, and name the entry only: the receiver reads it
+ * from the store (and drops it from its view when the store no longer has it).
+ */
 export type ChannelMessage =
+  /** The entry is queued: the leader must send it (a new write, or a replay in another instance). */
   | { type: 'written'; id: string }
+  /** The entry changed or was removed. */
   | { type: 'changed'; id: string }
-  | { type: 'flush' };
+  /** `flush()` in an instance that does not send. */
+  | { type: 'flush' }
+  /** `retryNow()` in an instance that does not send: the leader does it. */
+  | { type: 'retry'; id: string }
+  /** `discard()` in an instance that does not send: the leader does it, if the entry may be discarded. */
+  | { type: 'discard'; id: string };

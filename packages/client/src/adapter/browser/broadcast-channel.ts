@@ -5,7 +5,7 @@ export interface BroadcastOutboxChannelOptions {
   name?: string;
 }
 
-const TYPES = new Set(['written', 'changed', 'flush']);
+const TYPES = new Set(['written', 'changed', 'flush', 'retry', 'discard']);
 
 function isMessage(data: unknown): data is ChannelMessage {
   if (typeof data !== 'object' || data === null) return false;
@@ -15,8 +15,9 @@ function isMessage(data: unknown): data is ChannelMessage {
 
 /**
  * Tells the other tabs of the origin that an entry was written (so the leader sends it) or changed
- * (so followers refresh what they show). Messages carry ids only: the entry itself is read back from
- * the shared store, which stays the single source of truth.
+ * (so the others refresh what they show), and hands the leader what a person asked for in another tab
+ * (flush, retry now, discard). Messages carry ids only: the entry itself is read back from the shared
+ * store, which stays the single source of truth.
  */
 export function broadcastOutboxChannel(options: BroadcastOutboxChannelOptions = {}): OutboxChannel {
   const channel = new BroadcastChannel(options.name ?? 'landed:outbox');

@@ -1,7 +1,7 @@
 import { createClient } from '../../core/createClient.ts';
 import { type LocalforageStoreOptions, localforageStore } from '../../store/localforage/localforage-store.ts';
 import type { Client, ClientOptions } from '../../types/client.ts';
-import type { OutboxChannel, OutboxStore } from '../../types/store.ts';
+import type { OutboxStore } from '../../types/store.ts';
 import { broadcastOutboxChannel } from './broadcast-channel.ts';
 import { browserFocus } from './focus.ts';
 import { browserOnline } from './online.ts';
@@ -17,7 +17,7 @@ export interface BrowserClientOptions extends Omit<ClientOptions, 'store'> {
   /** @default localforageStore({ name, ...storeOptions }) */
   store?: OutboxStore;
   /** Options of the default localforage store (ignored when `store` is given). */
-  storeOptions?: Omit<LocalforageStoreOptions, 'name' | 'onCommitted'>;
+  storeOptions?: Omit<LocalforageStoreOptions, 'name'>;
 }
 
 /**
@@ -32,24 +32,8 @@ export function createBrowserClient(options: BrowserClientOptions = {}): Client 
     online: browserOnline(),
     focus: browserFocus(),
     ...rest,
-    ...(store
-      ? { channel, store }
-      : {
-          // The client announces a change as soon as its view moves, which can be before the store
-          // has it; other tabs would then read the old entry. Our own store announces it once the
-          // IndexedDB transaction completed, so those early notices are dropped.
-          channel: withoutEarlyChanges(channel),
-          store: localforageStore({
-            ...storeOptions,
-            name,
-            onCommitted: (entries) => {
-              // A queued entry is one the leader must send: a new write, or one a person replayed from
-              // the console in this tab (which may not be the leader). Anything else is news for views.
-              for (const { id, state } of entries)
-                channel.post({ type: state === 'queued' ? 'written' : 'changed', id });
-            },
-          }),
-        }),
+    channel,
+    store: store ?? localforageStore({ ...storeOptions, name }),
   });
   return {
     ...client,
@@ -57,13 +41,5 @@ export function createBrowserClient(options: BrowserClientOptions = {}): Client 
       await client.close();
       if (!rest.channel) channel.close();
     },
-  };
-}
-
-function withoutEarlyChanges(channel: OutboxChannel): OutboxChannel {
-  return {
-    post: (message) => message.type !== 'changed' && channel.post(message),
-    subscribe: (listener) => channel.subscribe(listener),
-    close: () => channel.close(),
   };
 }

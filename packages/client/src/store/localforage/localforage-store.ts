@@ -27,11 +27,6 @@ export interface LocalforageStoreOptions {
   maxLogPerEntry?: number;
   /** How long the log of a removed entry stays readable through `readLog()`. @default 604_800_000 (7 days) */
   keepRemovedLogMs?: number;
-  /**
-   * Called with the entries a commit wrote, once it is in IndexedDB. `createBrowserClient()` uses it
-   * to tell other tabs about an entry only when they can read it.
-   */
-  onCommitted?: (entries: Entry[]) => void;
 }
 
 /**
@@ -243,18 +238,13 @@ export function localforageStore(options: LocalforageStoreOptions = {}): OutboxS
     commit(change) {
       // Copied now: the caller may reuse its objects while this commit waits its turn.
       const copy = structuredClone(change);
-      const run = queue.then(async () => {
-        await apply(await open(), copy);
-        if (copy.put?.length) options.onCommitted?.([...copy.put]);
-      });
+      const run = queue.then(async () => apply(await open(), copy));
       queue = run.catch(() => {});
       return run;
     },
     async readLog(entryId) {
       const db = await open();
-      // Read after the commits already handed to this store, and after those the client is about to
-      // hand over in this same turn (it reports an entry right after issuing its last transition).
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      // Read after the commits already handed to this store.
       await queue;
       if (entryId !== undefined) {
         const record = await readRecord(db, entryId);

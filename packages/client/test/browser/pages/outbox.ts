@@ -2,21 +2,24 @@
 
 import type { Outcome } from '@landed/client';
 import { isLandedError } from '@landed/client';
-import { createBrowserClient } from '@landed/client/browser';
+import { createBrowserClient, localforageStore } from '@landed/client/browser';
 
 const params = new URLSearchParams(location.search);
 // Lets the test server tell which tab sent each attempt (one sender per origin).
 const tab = crypto.randomUUID();
+const name = params.get('name') ?? 'landed-test';
 const client = createBrowserClient({
-  name: params.get('name') ?? 'landed-test',
+  name,
   baseUrl: location.origin,
-  backoffBaseMs: 50,
-  backoffCapMs: 400,
+  backoffBaseMs: Number(params.get('backoffMs') ?? 50),
+  backoffCapMs: Math.max(400, Number(params.get('backoffMs') ?? 50)),
   timeoutMs: 5_000,
   retryBudget: { capacity: 1000, refillPerSec: 1000 },
   headers: () => ({ 'x-test-tab': tab }),
   ...(params.get('principal') ? { principal: params.get('principal') as string } : {}),
   storeOptions: { openTimeoutMs: Number(params.get('openTimeoutMs') ?? 5_000) },
+  // `?store=given`: the app hands its own store in, so the client cannot rely on the default one.
+  ...(params.get('store') === 'given' ? { store: localforageStore({ name }) } : {}),
 });
 const outcomes: Record<string, Outcome> = {};
 const track = (handle: { id: string; outcome: Promise<Outcome> }) => {
@@ -32,6 +35,12 @@ client.on('transition', ({ entry }) => {
   )
     outcomes[entry.id] = entry.outcome;
 });
+
+const settle = (action: Promise<unknown>) =>
+  action.then(
+    () => 'ok',
+    (error: unknown) => (isLandedError(error) ? error.code : String(error)),
+  );
 
 const api = {
   client,
@@ -60,6 +69,10 @@ const api = {
   summary: () => client.summary(),
   log: (id?: string) => client.log(id),
   flush: () => client.flush(),
+  // Each resolves with the error code it failed with, if any (as the console would show it).
+  discard: (id: string) => settle(client.discard(id)),
+  retryNow: (id: string) => settle(client.retryNow(id)),
+  replay: (id: string) => settle(client.replay(id)),
   logout: (mode: 'park' | 'purge') => client.logout(mode),
   setPrincipal: (principal: string | undefined) => client.setPrincipal(principal),
   close: () => client.close(),
