@@ -231,3 +231,29 @@ describe('events, summary, console actions', () => {
     expect(error.message).toMatch(/1 write\(s\) still unresolved/);
   });
 });
+
+describe('a long-running client', () => {
+  test('removes confirmed entries older than keepConfirmedMs without a restart; the store drops them too', async () => {
+    server = await startProtocolServer();
+    let now = 1_000_000;
+    const clock = {
+      now: () => now,
+      setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms).unref(),
+      clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
+    };
+    const store = memoryStore();
+    client = createClient({ store, baseUrl: server.url, clock, keepConfirmedMs: 5_000 });
+    const first = await client.post('/t', { n: 1 });
+    expect((await first.outcome).state).toBe('confirmed');
+    now += 2_000; // younger than keepConfirmedMs: kept
+    const second = await client.post('/t', { n: 2 });
+    await second.outcome;
+    await expect.poll(() => client?.list().length).toBe(2);
+    now += 4_000; // the first is 6 s old, the second 4 s
+    const third = await client.post('/t', { n: 3 });
+    await third.outcome;
+    await expect.poll(() => client?.list().map((e) => e.id)).toEqual([second.id, third.id]);
+    expect((await store.load()).entries.map((e) => e.id).sort()).toEqual([second.id, third.id].sort());
+    expect(server.applied).toHaveLength(3);
+  });
+});

@@ -57,7 +57,15 @@ export class Outbox {
   async add(entry: Entry, log: LogRecord[]): Promise<void> {
     await this.commit({ put: [entry], log });
     this.#remember(entry);
-    this.#announce(entry, null);
+    if (entry.state === 'queued') {
+      this.#announce(entry, null);
+    } else {
+      // Written straight into `sending` (its first attempt in the same commit): listeners still see
+      // the life cycle step by step, as the log records it.
+      const { attempts: _attempts, firstSentAt: _firstSentAt, ...queued } = entry;
+      this.#events.emit('transition', { entry: { ...queued, state: 'queued', attempts: 0 }, from: null, to: 'queued' });
+      this.#announce(entry, 'queued');
+    }
   }
 
   /** Takes in an entry another instance wrote (seen through the store). */

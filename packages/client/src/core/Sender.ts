@@ -106,14 +106,39 @@ export class Sender {
     );
   }
 
-  async #runLane(lane: string, force: boolean): Promise<void> {
+  /**
+   * Reserves `lane` for a new write that can go out at once: this instance sends, the lane is idle and
+   * empty, and a sending slot is free. The write is then persisted directly in `sending` (its creation
+   * and its first attempt in one commit: one fdatasync instead of two before the request leaves) and
+   * handed over with `startReserved()`; if persisting fails, `release()` gives the lane back.
+   */
+  tryReserve(lane: string): boolean {
+    if (this.#closed || !this.#canSend() || !this.#settings.online.isOnline()) return false;
+    if (this.#active.has(lane) || this.#active.size >= this.#settings.concurrency) return false;
+    if (this.#outbox.entries.head(lane, () => true)) return false;
+    this.#active.add(lane);
+    return true;
+  }
+
+  release(lane: string): void {
+    this.#active.delete(lane);
+    this.pump();
+  }
+
+  /** Runs a reserved lane whose new entry was persisted in `sending` (see `tryReserve`). */
+  startReserved(entry: Entry): void {
+    void this.#runLane(entry.lane, false, entry);
+  }
+
+  async #runLane(lane: string, force: boolean, prepared?: Entry): Promise<void> {
     try {
       for (;;) {
         const head = this.#outbox.entries.head(lane, this.#sendable);
         if (!head || this.#closed || !this.#canSend()) break;
         if (!force && (head.nextAttemptAt ?? 0) > this.#settings.clock.now()) break;
         force = false;
-        await this.#runEntry(head.id);
+        await this.#runEntry(head.id, prepared?.id === head.id ? prepared : undefined);
+        prepared = undefined;
         const after = this.#outbox.entries.get(head.id);
         if (after && !TERMINAL_STATES.has(after.state) && this.#sendable(after)) break;
       }
@@ -123,8 +148,15 @@ export class Sender {
     }
   }
 
-  async #runEntry(id: string): Promise<void> {
+  async #runEntry(id: string, prepared?: Entry): Promise<void> {
     const settings = this.#settings;
+    let attemptsLeft = settings.attemptsPerFlush;
+    // A new entry persisted in `sending` goes out at once; p-retry takes over only if it needs more.
+    if (prepared && this.#outbox.entries.get(id) === prepared && !this.#closed) {
+      if (await this.#send(prepared, prepared, false)) return;
+      attemptsLeft--;
+      if (attemptsLeft <= 0 || !(await this.#beforeRetry(id))) return;
+    }
     await pRetry(
       async () => {
         const entry = this.#outbox.entries.get(id);
@@ -133,28 +165,38 @@ export class Sender {
         throw new RetryLater();
       },
       {
-        retries: settings.attemptsPerFlush - 1,
+        retries: attemptsLeft - 1,
         minTimeout: 0,
         factor: 1,
         randomize: false,
         onFailedAttempt: async ({ error }) => {
           if (!(error instanceof RetryLater)) throw error;
-          if (this.#closed || !this.#canSend() || !settings.online.isOnline()) throw new StopForNow();
-          const entry = this.#outbox.entries.get(id);
-          if (!entry) throw new StopForNow();
-          if (!this.#budget.take()) {
-            const wait = this.#budget.waitMs();
-            const due = settings.clock.now() + (Number.isFinite(wait) ? wait : settings.backoffCapMs);
-            if ((entry.nextAttemptAt ?? 0) < due) await this.#outbox.patch(entry, { nextAttemptAt: due }).catch(() => {});
-            throw new StopForNow();
-          }
-          await this.#sleep(id, Math.max(0, (entry.nextAttemptAt ?? 0) - settings.clock.now()));
+          if (!(await this.#beforeRetry(id))) throw new StopForNow();
         },
       },
     ).catch((error: unknown) => {
       if (error instanceof StopForNow || error instanceof RetryLater) return;
       throw error;
     });
+  }
+
+  /**
+   * Between two attempts of an entry: false when this round must stop (closed, offline, the retry
+   * budget is spent); otherwise sleeps until the entry's backoff is over.
+   */
+  async #beforeRetry(id: string): Promise<boolean> {
+    const settings = this.#settings;
+    if (this.#closed || !this.#canSend() || !settings.online.isOnline()) return false;
+    const entry = this.#outbox.entries.get(id);
+    if (!entry) return false;
+    if (!this.#budget.take()) {
+      const wait = this.#budget.waitMs();
+      const due = settings.clock.now() + (Number.isFinite(wait) ? wait : settings.backoffCapMs);
+      if ((entry.nextAttemptAt ?? 0) < due) await this.#outbox.patch(entry, { nextAttemptAt: due }).catch(() => {});
+      return false;
+    }
+    await this.#sleep(id, Math.max(0, (entry.nextAttemptAt ?? 0) - settings.clock.now()));
+    return true;
   }
 
   #sleep(id: string, ms: number): Promise<void> {
@@ -213,7 +255,11 @@ export class Sender {
       await this.#scheduleRetry(entry, undefined);
       return false;
     }
-    const mayHaveApplied = entry.state === 'uncertain' || entry.state === 'sending';
+    return this.#send(entry, sending, entry.state === 'uncertain' || entry.state === 'sending');
+  }
+
+  /** Sends `sending` (persisted in state `sending`) and settles the entry on the answer. */
+  async #send(entry: Entry, sending: Entry, mayHaveApplied: boolean): Promise<boolean> {
     const { classified, durationMs, status } = await sendAttempt(sending, this.#settings);
     const { result } = classified;
     const record: LogRecord = {

@@ -63,6 +63,7 @@ export function createClient(options: ClientOptions): Client {
       const message: ChannelMessage = { type: entry.state === 'queued' ? 'written' : 'changed', id: entry.id };
       void outbox.settled().then(() => channel.post(message));
     }
+    if (entry.state === 'confirmed' && leader) maybePrune();
     wakeWaiters();
   });
   const adopt = (entry: Entry) => {
@@ -95,10 +96,29 @@ export function createClient(options: ClientOptions): Client {
         });
       }
     }
-    const cutoff = clock.now() - keepConfirmedMs;
+    await pruneConfirmed();
+    reporting.catchUp(outbox.entries.values());
+  }
+
+  /** Removes confirmed entries older than `keepConfirmedMs` (their log goes with them). */
+  let lastPrune = clock.now();
+  let pruning = false;
+  async function pruneConfirmed(): Promise<void> {
+    lastPrune = clock.now();
+    const cutoff = lastPrune - keepConfirmedMs;
     const old = [...outbox.entries.values()].filter((e) => e.state === 'confirmed' && e.updatedAt < cutoff).map((e) => e.id);
     await outbox.remove(old).then(() => removed(old), () => {});
-    reporting.catchUp(outbox.entries.values());
+  }
+  /**
+   * Called on each confirmation: a long-running process must not keep every confirmed entry until its
+   * next restart. At most one pass per `keepConfirmedMs` (between 1 s and 1 min), off the write path.
+   */
+  function maybePrune(): void {
+    if (pruning || closed || clock.now() - lastPrune < Math.max(1_000, Math.min(keepConfirmedMs, 60_000))) return;
+    pruning = true;
+    void pruneConfirmed().finally(() => {
+      pruning = false;
+    });
   }
 
   const ready = (async () => {

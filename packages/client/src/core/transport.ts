@@ -74,7 +74,7 @@ export async function sendAttempt(entry: Entry, settings: TransportSettings): Pr
   try {
     const headers: Record<string, string> = {
       ...entry.headers,
-      ...(await baseHeaders(settings)),
+      ...(settings.headers ? await baseHeaders(settings) : undefined),
       [HEADER_KEY]: formatKey(entry.key, settings.keyFormat),
       [HEADER_ATTEMPT]: String(entry.attempts),
       [HEADER_FIRST_SENT]: String(entry.firstSentAt ?? started),

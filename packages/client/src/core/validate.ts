@@ -100,7 +100,8 @@ export function validateWrite(request: WriteRequest, baseUrl: string | undefined
     if (body === undefined) {
       throw new LandedError('BODY_NOT_SERIALIZABLE', `write(): a ${typeof request.body} body has no JSON form`);
     }
-    const bytes = encoder.encode(body).byteLength;
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: only a body that could be over the limit is encoded.
+    const bytes = body.length * 3 <= maxBodyBytes ? body.length : encoder.encode(body).byteLength;
     if (bytes > maxBodyBytes) {
       throw new LandedError('BODY_TOO_LARGE', `write(): the body is ${bytes} bytes, over the ${maxBodyBytes}-byte limit (maxBodyBytes)`);
     }

@@ -1,5 +1,6 @@
 import type { Entry, LogRecord } from '../types/entry.ts';
 import type { OutboxStore, StoreChange, StoreLoad } from '../types/store.ts';
+import { cloneJson } from './file/clone.ts';
 
 /**
  * An outbox store that lives in memory: for tests and simulations. It is not durable: a process exit
@@ -15,7 +16,9 @@ export function memoryStore(): MemoryStore {
   const entries = new Map<string, Entry>();
   const log: LogRecord[] = [];
   let commits = 0;
-  const copy = <T>(value: T): T => structuredClone(value);
+  // Entries and log records are JSON by contract: a plain JSON copy is several times cheaper than
+  // structuredClone, and this store sits on the latency path of every test and simulation.
+  const copy = cloneJson;
   return {
     kind: 'memory',
     get commits() {
