@@ -1,7 +1,14 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { useChromiumApp } from './support/fixture.ts';
-import { type PageEntry, pageEntries, pageSummary, pageWrite, ready, waitForEntries } from './support/page-api.ts';
+import {
+  type PageEntry,
+  pageEntries,
+  pageSummary,
+  pageWrite,
+  ready,
+  waitForEntries,
+} from './support/page-api.ts';
 
 // Two tabs of one origin share one outbox: what one tab does must show, and take effect, in the other.
 const pages = { outbox: new URL('./pages/outbox.ts', import.meta.url).pathname };
@@ -15,7 +22,8 @@ type Api = {
 };
 const api = <R>(page: Page, call: (t: Api, id: string) => R, id = '') =>
   page.evaluate(
-    ([source, i]) => new Function('t', 'id', `return (${source})(t, id)`)((globalThis as unknown as { t: Api }).t, i),
+    ([source, i]) =>
+      new Function('t', 'id', `return (${source})(t, id)`)((globalThis as unknown as { t: Api }).t, i),
     [call.toString(), id] as const,
   ) as Promise<Awaited<R>>;
 
@@ -117,7 +125,8 @@ test('with a store given by the app, the other tab is told of each change only o
   const { leader, follower } = await twoTabs(context, 'name=given-store&store=given');
   const written = await Promise.all(Array.from({ length: 12 }, (_, n) => pageWrite(follower, { n })));
   await app.server.waitForApplied(12);
-  const confirmed = (entries: PageEntry[]) => entries.length === 12 && entries.every((e) => e.state === 'confirmed');
+  const confirmed = (entries: PageEntry[]) =>
+    entries.length === 12 && entries.every((e) => e.state === 'confirmed');
   await waitForEntries(leader, confirmed, 'the leader to see 12 confirmed');
   // No later notice would correct a follower that read an entry before it was saved.
   await waitForEntries(follower, confirmed, 'the follower to see 12 confirmed', 5_000);
