@@ -75,7 +75,26 @@ interface RowGroup {
 
 const ORDER: ClientKind[] = ['landed', 'naive'];
 
-export function check(history: History, ledger: readonly LedgerRow[]): ClientVerdict[] {
+/** One violation of one write (or, for `unexpected`, one ledger row nobody wrote). */
+export interface ViolationFound {
+  client: ClientKind;
+  kind: Violation;
+  writeId: string;
+  /** The client's final answer, when it gave one. */
+  verdict?: VerdictKind | undefined;
+  /** How many ledger rows hold the write. */
+  rows: number;
+}
+
+/**
+ * Checks a History against the ledger. `onViolation`, when given, hears every violation one by one
+ * (the verdicts only keep five examples of each), e.g. to report each to Sentry.
+ */
+export function check(
+  history: History,
+  ledger: readonly LedgerRow[],
+  onViolation?: (found: ViolationFound) => void,
+): ClientVerdict[] {
   const writes = new Map<string, WriteState>();
   const clients = new Set<ClientKind>();
   for (const op of history) {
@@ -181,14 +200,15 @@ export function check(history: History, ledger: readonly LedgerRow[]): ClientVer
   for (const [writeId, w] of writes) {
     const r = resultFor(w.client);
     const v = r.v;
+    const g = rows.get(writeId);
+    const count = g?.count ?? 0;
     const note = (kind: Violation) => {
       v[kind]++;
       v.examples[kind] ??= [];
       const list = v.examples[kind];
       if (list.length < 5) list.push(writeId);
+      onViolation?.({ client: w.client, kind, writeId, verdict: w.verdict, rows: count });
     };
-    const g = rows.get(writeId);
-    const count = g?.count ?? 0;
     v.writes++;
     r.attempts += w.attempts;
     const answered = w.verdict === 'confirmed' || w.verdict === 'rejected' || w.verdict === 'expired';
@@ -208,6 +228,7 @@ export function check(history: History, ledger: readonly LedgerRow[]): ClientVer
     const v = resultFor(client).v;
     v.unexpected += ids.length;
     v.examples.unexpected = ids.slice(0, 5);
+    if (onViolation) for (const writeId of ids) onViolation({ client, kind: 'unexpected', writeId, rows: 1 });
   }
 
   const out: ClientVerdict[] = [];

@@ -25,9 +25,10 @@ export const USAGE = `landed-chaos run [--scenario NAME|all] [--clients N] [--wr
   --path       fast-check replay path of a random counterexample (printed with its rerun command)
   --json FILE  write the machine-readable report
   --html FILE  write the self-contained HTML report with timelines
-  --target URL run against your own server (museum routes + GET /_chaos/ledger; see docs/harness.md)
+  --target URL run against your own server at an http:// URL (museum routes + GET /_chaos/ledger; see docs/harness.md)
   --full       release size
-Environment: TOXIPROXY_URL (use a running Toxiproxy), DATABASE_URL (PostgreSQL instead of SQLite).`;
+Environment: TOXIPROXY_URL (use a running Toxiproxy), DATABASE_URL (PostgreSQL instead of SQLite),
+  SENTRY_DSN (report each Landed write that needs a person and each violation to Sentry).`;
 
 export function parseRunArgs(argv: string[]): RunArgs {
   const { values, positionals } = parseArgs({
@@ -69,9 +70,18 @@ export function parseRunArgs(argv: string[]): RunArgs {
     randomPath: values.path,
     json: values.json,
     html: values.html,
-    target: values.target,
+    target: values.target === undefined ? undefined : targetUrl(values.target),
     full,
   };
+}
+
+function targetUrl(text: string): string {
+  if (!URL.canParse(text) || new URL(text).protocol !== 'http:')
+    throw new HarnessError(
+      'BAD_ARGUMENT',
+      `--target must be an http:// URL of your server (Toxiproxy forwards TCP, so no TLS), got "${text}".`,
+    );
+  return text;
 }
 
 function integer(name: string, text: string): number {

@@ -3,13 +3,16 @@
  * clients side by side, prints the verdict table, writes the JSON and HTML reports, and exits 1 when
  * any Landed scenario has a violation — naive failures are the expected contrast, not a failure.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { htmlReport } from '../report/html.ts';
 import { jsonReport } from '../report/json.ts';
+import { type ChaosSentry, describeDsn, openChaosSentry } from '../report/sentry.ts';
 import { verdictTable } from '../report/table.ts';
 import { runMatrix } from '../scenarios/matrix.ts';
+import { runSize } from '../scenarios/runScenario.ts';
 import { isHarnessError } from '../toxiproxy/errors.ts';
 import { startToxiproxy } from '../toxiproxy/ToxiproxyServer.ts';
 import { parseRunArgs } from './args.ts';
@@ -27,6 +30,25 @@ async function main(argv: string[]): Promise<number> {
   progress.line(
     `Toxiproxy ${toxiproxy.version} at ${toxiproxy.url} · ${database} · ${args.clients} client(s) of each kind × ${args.writes} writes · seed ${args.seed}`,
   );
+  let sentry: ChaosSentry | undefined;
+  const dsn = process.env.SENTRY_DSN?.trim();
+  if (dsn) {
+    sentry = await openChaosSentry({
+      dsn,
+      tags: {
+        'chaos.run': randomUUID().slice(0, 8),
+        'chaos.seed': String(args.seed),
+        'chaos.database': database,
+        'chaos.toxiproxy': toxiproxy.version,
+      },
+    }).catch(async (error: unknown) => {
+      await toxiproxy.stop();
+      throw error;
+    });
+    progress.line(
+      `Sentry (${describeDsn(dsn)}): reporting each Landed write that needs a person and each violation`,
+    );
+  }
   const stopOnSignal = () => {
     void toxiproxy.stop().finally(() => process.exit(130));
   };
@@ -38,16 +60,12 @@ async function main(argv: string[]): Promise<number> {
         workDir,
         postgresUrl,
         target: args.target,
+        sentry,
         onProgress: (done, planned) => progress.update(done, planned),
       },
       {
         names: args.names,
-        size: {
-          clients: args.clients,
-          writes: args.writes,
-          windowMs: Math.max(3_000, args.clients * args.writes * 3),
-          drainMs: args.full ? 120_000 : 30_000,
-        },
+        size: runSize(args.clients, args.writes, args.full ? 120_000 : 30_000),
         seed: args.seed,
         randomRuns: args.randomRuns,
         randomPath: args.randomPath,
@@ -78,6 +96,12 @@ async function main(argv: string[]): Promise<number> {
     if (args.html) {
       writeFileSync(args.html, htmlReport(runs, { ...meta, generatedAt: new Date() }));
       progress.line(`wrote ${args.html}`);
+    }
+    if (sentry) {
+      const sent = await sentry.close(10_000);
+      progress.line(
+        `Sentry: ${sentry.violations} violation event(s)${sent ? '' : ' (some may not have been delivered in 10 s)'}, plus what Landed clients reported`,
+      );
     }
     const failed = runs.filter((r) => r.verdicts.some((v) => v.client === 'landed' && !v.passed));
     if (failed.length) {

@@ -48,24 +48,27 @@ export class NaiveRunner implements ClientRunner {
     const start = Date.now();
     const gap = writes.length > 1 ? spreadMs / writes.length : 0;
     const slot = new Map(writes.map((w, i) => [w.writeId, start + i * gap]));
-    // A visitor's writes go one after another, as an app awaiting each call would send them.
+    // A visitor's writes go one after another, as an app awaiting each call would send them. The app
+    // takes each write from the person at its moment (as Landed's does), and holds it in memory while
+    // the visitor's earlier call is still on the wire: killed then, the app forgets it.
     for (const lane of byLane(writes)) {
-      this.#lanes.push(
-        (async () => {
-          for (const w of lane) {
-            await sleep((slot.get(w.writeId) ?? 0) - Date.now());
-            await this.#send(w);
-          }
-        })(),
-      );
+      let previous: Promise<void> = Promise.resolve();
+      for (const w of lane) {
+        const accepted = sleep((slot.get(w.writeId) ?? 0) - Date.now()).then(() => this.#accept(w));
+        previous = Promise.all([previous, accepted]).then(() => this.#send(w));
+      }
+      this.#lanes.push(previous);
     }
     return sleep(spreadMs);
   }
 
+  #accept(w: PlannedWrite): void {
+    this.#record({ type: 'enqueue', at: Date.now(), client: 'naive', writeId: w.writeId, payload: w.body });
+    this.#open.add(w.writeId);
+  }
+
   async #send(w: PlannedWrite): Promise<void> {
     const client = 'naive';
-    this.#record({ type: 'enqueue', at: Date.now(), client, writeId: w.writeId, payload: w.body });
-    this.#open.add(w.writeId);
     try {
       const body = await pRetry(
         async () => {

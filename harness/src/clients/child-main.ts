@@ -1,12 +1,14 @@
 /**
  * A client under test as its own process, so the client-kill scenario can SIGKILL it mid-flight and
  * start it again. Configured by `LANDED_CHAOS_CHILD` (JSON, see ChildSpec). Writes History ops as
- * `OP {json}` lines on stdout and `DONE` once every write it knows of has its final answer.
+ * `OP {json}` lines on stdout, `READY` once it is set up and starts its workload, and `DONE` once every
+ * write it knows of has its final answer.
  * A restarted Landed child resumes from its file outbox; a restarted naive child has nothing to resume.
  */
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import type { Op } from '../checker/history.ts';
+import { openChaosSentry } from '../report/sentry.ts';
 import { agentFetch } from './agent-fetch.ts';
 import { LandedRunner } from './LandedRunner.ts';
 import { NaiveRunner } from './NaiveRunner.ts';
@@ -23,6 +25,8 @@ export interface ChildSpec {
   drainMs: number;
   /** File listing write ids the parent already saw accepted (one per line). */
   skipFile?: string;
+  /** Report the Landed writes that need a person to Sentry (the run's `SENTRY_DSN` and tags). */
+  sentry?: { dsn: string; tags: Record<string, string> };
 }
 
 const spec = JSON.parse(process.env.LANDED_CHAOS_CHILD ?? '{}') as ChildSpec;
@@ -32,22 +36,27 @@ const skip = new Set(spec.skipFile ? readFileSync(spec.skipFile, 'utf8').split('
 
 if (spec.kind === 'landed') {
   const { fileStore } = await import('@landed/client/node');
+  const sentry = spec.sentry ? await openChaosSentry(spec.sentry) : undefined;
   const runner = new LandedRunner({
     instance: spec.instance,
     baseUrl: spec.baseUrl,
     record,
     fetch,
     store: fileStore({ dir: spec.dir }),
+    ...(sentry ? { client: { reporter: sentry.reporter({}) } } : {}),
   });
   for (const id of await runner.adoptOutbox()) skip.add(id);
+  process.stdout.write('READY\n');
   await runner.run(
     museumWorkload('landed', spec.instance, spec.count).filter((w) => !skip.has(w.writeId)),
     spec.spreadMs,
   );
   await runner.drain(spec.drainMs);
   await runner.close();
+  await sentry?.close();
 } else {
   const runner = new NaiveRunner({ instance: spec.instance, baseUrl: spec.baseUrl, record, fetch });
+  process.stdout.write('READY\n');
   await runner.run(
     museumWorkload('naive', spec.instance, spec.count).filter((w) => !skip.has(w.writeId)),
     spec.spreadMs,

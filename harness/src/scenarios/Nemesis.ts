@@ -10,6 +10,9 @@ import { sleep } from '../clients/runner.ts';
 import type { ProxyControl } from '../toxiproxy/ProxyControl.ts';
 import { type Fault, type FaultStep, faultLabel } from './faults.ts';
 
+/** How long past its window a kill waits for a restarting process to have a write in hand. */
+const KILL_GRACE_MS = 5_000;
+
 export interface NemesisTargets {
   app: ProxyControl;
   db?: ProxyControl | undefined;
@@ -36,7 +39,7 @@ export class Nemesis {
         await sleep(start + step.from * windowMs - Date.now());
         const label = faultLabel(step.fault);
         this.#record({ type: 'fault', at: Date.now(), phase: 'start', name: label });
-        const undo = await this.#apply(step.fault).catch((error: unknown) => {
+        const undo = await this.#apply(step.fault, start + step.to * windowMs).catch((error: unknown) => {
           this.#record({
             type: 'fault',
             at: Date.now(),
@@ -53,7 +56,7 @@ export class Nemesis {
     );
   }
 
-  async #apply(fault: Fault): Promise<() => Promise<void>> {
+  async #apply(fault: Fault, until: number): Promise<() => Promise<void>> {
     const t = this.#targets;
     switch (fault.kind) {
       case 'toxic': {
@@ -81,10 +84,20 @@ export class Nemesis {
         };
       }
       case 'kill-clients': {
-        const children = (t.children ?? []).filter((c) => c.running);
-        await Promise.all(children.map((c) => c.kill()));
+        // Each process is killed as soon as it has a write in hand (mid-write) — a process restarted
+        // by an earlier kill may still be starting, so it gets a few seconds past the window — and is
+        // started again when the window ends.
+        const killed: ChildClient[] = [];
+        await Promise.all(
+          (t.children ?? [])
+            .filter((c) => c.running)
+            .map(async (c) => {
+              await c.busy(until + KILL_GRACE_MS);
+              if (await c.kill()) killed.push(c);
+            }),
+        );
         return async () => {
-          for (const c of children) await c.restart();
+          for (const c of killed) await c.restart();
         };
       }
     }

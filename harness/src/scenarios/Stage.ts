@@ -9,6 +9,7 @@ import { AppProcess } from '../app/AppProcess.ts';
 import type { FaultSetting } from '../app/fault-switch.ts';
 import { readPostgresLedger, readSqliteLedger } from '../app/ledger.ts';
 import type { LedgerRow } from '../checker/history.ts';
+import { HarnessError } from '../toxiproxy/errors.ts';
 import { ProxyControl } from '../toxiproxy/ProxyControl.ts';
 import type { ToxiproxyServer } from '../toxiproxy/ToxiproxyServer.ts';
 
@@ -88,15 +89,33 @@ export async function openStage({
 
 async function openTargetStage(toxiproxy: ToxiproxyServer, dir: string, target: string): Promise<Stage> {
   const url = new URL(target);
+  const origin = url.origin;
+  const hooks = await fetch(`${origin}/_chaos/health`)
+    .then((r) => r.ok)
+    .catch(() => false);
+  const ledger = async (): Promise<LedgerRow[]> => {
+    const res = await fetch(`${origin}/_chaos/ledger`).catch((cause: unknown) => {
+      throw new HarnessError(
+        'TARGET_UNREACHABLE',
+        `The --target server does not answer GET ${origin}/_chaos/ledger: is it running?`,
+        { cause },
+      );
+    });
+    if (!res.ok)
+      throw new HarnessError(
+        'TARGET_UNREACHABLE',
+        `GET ${origin}/_chaos/ledger answered ${res.status}: the target must expose its ledger for the Checker.`,
+      );
+    return ((await res.json()) as { rows: LedgerRow[] }).rows;
+  };
+  // The target keeps its database from one scenario (and run) to the next: only rows appended after
+  // this point — the ledger's ids only grow — belong to this scenario.
+  const before = (await ledger()).reduce((max, row) => Math.max(max, row.id), 0);
   const appProxy = await ProxyControl.create(
     toxiproxy.client,
     'landed-app',
     `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`,
   );
-  const origin = url.origin;
-  const hooks = await fetch(`${origin}/_chaos/health`)
-    .then((r) => r.ok)
-    .catch(() => false);
   return {
     baseUrl: `http://${appProxy.listen}${url.pathname.replace(/\/$/, '')}`,
     appProxy,
@@ -116,12 +135,7 @@ async function openTargetStage(toxiproxy: ToxiproxyServer, dir: string, target: 
     dir,
     crashes: () => 0,
     async readLedger() {
-      const res = await fetch(`${origin}/_chaos/ledger`);
-      if (!res.ok)
-        throw new Error(
-          `GET ${origin}/_chaos/ledger answered ${res.status}: the target must expose its ledger for the Checker.`,
-        );
-      return ((await res.json()) as { rows: LedgerRow[] }).rows;
+      return (await ledger()).filter((row) => row.id > before);
     },
     async close() {
       await appProxy.remove().catch(() => {});

@@ -153,9 +153,9 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
       'the app dying between commit and answer loses nothing and, once restarted, replays instead of re-applying',
     serverFaults: true,
     steps: windows(
-      { kind: 'server', setting: { kind: 'exit-after-commit', rate: 0.15 } },
-      [0.1, 0.4],
-      [0.55, 0.85],
+      { kind: 'server', setting: { kind: 'exit-after-commit', rate: 0.3 } },
+      [0.05, 0.45],
+      [0.5, 0.9],
     ),
   },
   'client-kill': {

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { SCENARIOS } from './catalog.ts';
 import { type Fault, type FaultStep, faultLabel } from './faults.ts';
 import { mergeVerdicts } from './merge.ts';
-import { type RunEnvironment, type RunSize, runScenario, type ScenarioRun } from './runScenario.ts';
+import { type RunEnvironment, type RunSize, runScenario, runSize, type ScenarioRun } from './runScenario.ts';
 import { scheduleArbitrary } from './schedule.ts';
 
 export interface RandomOptions {
@@ -21,6 +21,17 @@ export interface RandomOptions {
   log: (line: string) => void;
 }
 
+/**
+ * The size of one generated schedule: `random` spreads the scenario's writes over its schedules (each
+ * client writes `writes / runs`, but at least `min(writes, 20)`), so `--full` tries 100 schedules of
+ * 4 × 25 writes — 10,000 per client kind in all — instead of 100 runs of 10,000 that nobody could
+ * shrink.
+ */
+export function scheduleSize(size: RunSize, runs: number): RunSize {
+  const writes = Math.max(Math.min(size.writes, 20), Math.ceil(size.writes / runs));
+  return writes === size.writes ? size : runSize(size.clients, writes, size.drainMs);
+}
+
 export async function runRandom(
   size: RunSize,
   env: RunEnvironment,
@@ -28,9 +39,10 @@ export async function runRandom(
 ): Promise<ScenarioRun & { counterexample?: FaultStep[]; rerun?: string }> {
   const runs: ScenarioRun[] = [];
   const startedAt = Date.now();
+  const each = scheduleSize(size, options.runs);
   const result = await fc.check(
     fc.asyncProperty(scheduleArbitrary(options.menu, { min: 1, max: 5 }), async (steps) => {
-      const run = await runScenario(SCENARIOS.random, steps, size, env);
+      const run = await runScenario(SCENARIOS.random, steps, each, env);
       runs.push(run);
       return run.verdicts.find((v) => v.client === 'landed')?.passed !== false;
     }),

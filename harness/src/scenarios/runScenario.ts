@@ -11,9 +11,10 @@ import { LandedRunner } from '../clients/LandedRunner.ts';
 import { NaiveRunner } from '../clients/NaiveRunner.ts';
 import type { ClientRunner } from '../clients/runner.ts';
 import { museumWorkload } from '../clients/workload.ts';
+import type { ChaosSentry } from '../report/sentry.ts';
 import type { ToxiproxyServer } from '../toxiproxy/ToxiproxyServer.ts';
 import type { Scenario, ScenarioName } from './catalog.ts';
-import type { FaultStep } from './faults.ts';
+import { type FaultStep, faultLabel } from './faults.ts';
 import { Nemesis } from './Nemesis.ts';
 import { openStage } from './Stage.ts';
 
@@ -28,11 +29,18 @@ export interface RunSize {
   drainMs: number;
 }
 
+/** The size of a run: the workload window grows with the writes (3 ms per write and client, at least 3 s). */
+export function runSize(clients: number, writes: number, drainMs: number): RunSize {
+  return { clients, writes, windowMs: Math.max(3_000, clients * writes * 3), drainMs };
+}
+
 export interface RunEnvironment {
   toxiproxy: ToxiproxyServer;
   workDir: string;
   postgresUrl?: string | undefined;
   target?: string | undefined;
+  /** With `SENTRY_DSN`: Landed writes that need a person and every violation are reported here. */
+  sentry?: ChaosSentry | undefined;
   /** Verdicts received so far out of writes planned (for the progress bar). */
   onProgress?: (resolved: number, planned: number) => void;
 }
@@ -97,9 +105,21 @@ export async function runScenario(
   }
   try {
     let clientKills = 0;
-    if (scenario.childClients) clientKills = await runChildren(scenario, steps, size, stage, record);
-    else await runInProcess(steps, size, stage, record);
-    const verdicts = check(history, await stage.readLedger());
+    const sentry = env.sentry;
+    if (scenario.childClients) clientKills = await runChildren(scenario, steps, size, stage, record, sentry);
+    else await runInProcess(scenario, steps, size, stage, record, sentry);
+    const faults = steps.map(
+      (s) => `${Math.round(s.from * 100)}%–${Math.round(s.to * 100)}% ${faultLabel(s.fault)}`,
+    );
+    // The naive client's violations are the expected contrast: only the clients under test report.
+    const verdicts = check(
+      history,
+      await stage.readLedger(),
+      sentry &&
+        ((found) => {
+          if (found.client !== 'naive') sentry.violation({ ...found, scenario: scenario.name, faults });
+        }),
+    );
     return {
       ...base,
       verdicts,
@@ -115,18 +135,27 @@ export async function runScenario(
 type StageLike = Awaited<ReturnType<typeof openStage>>;
 
 async function runInProcess(
+  scenario: Scenario,
   steps: FaultStep[],
   size: RunSize,
   stage: StageLike,
   record: (op: Op) => void,
+  sentry: ChaosSentry | undefined,
 ): Promise<void> {
   // Fresh agents: no pooled socket from an earlier scenario carries its toxics into this one.
   const landedAgent = new Agent({ keepAlive: true });
   const naiveAgent = new Agent({ keepAlive: true });
   const runners: ClientRunner[] = [];
   for (let i = 0; i < size.clients; i++) {
+    const reporter = sentry?.reporter({ 'chaos.scenario': scenario.name, 'chaos.client': 'landed' });
     runners.push(
-      new LandedRunner({ instance: i, baseUrl: stage.baseUrl, record, fetch: agentFetch(landedAgent) }),
+      new LandedRunner({
+        instance: i,
+        baseUrl: stage.baseUrl,
+        record,
+        fetch: agentFetch(landedAgent),
+        ...(reporter ? { client: { reporter } } : {}),
+      }),
     );
     runners.push(
       new NaiveRunner({ instance: i, baseUrl: stage.baseUrl, record, fetch: agentFetch(naiveAgent) }),
@@ -154,6 +183,7 @@ async function runChildren(
   size: RunSize,
   stage: StageLike,
   record: (op: Op) => void,
+  sentry: ChaosSentry | undefined,
 ): Promise<number> {
   const children: ChildClient[] = [];
   for (let i = 0; i < size.clients; i++) {
@@ -169,6 +199,14 @@ async function runChildren(
             count: size.writes,
             spreadMs: size.windowMs,
             drainMs: size.drainMs,
+            ...(sentry && kind === 'landed'
+              ? {
+                  sentry: {
+                    dsn: sentry.settings.dsn,
+                    tags: { ...sentry.settings.tags, 'chaos.scenario': scenario.name, 'chaos.client': kind },
+                  },
+                }
+              : {}),
           },
           record,
         ),
@@ -180,6 +218,9 @@ async function runChildren(
     mkdirSync(c.spec.dir, { recursive: true });
     c.start();
   }
+  // A process takes a while to start (seconds on a loaded machine): the fault window opens when the
+  // workload does, so the kills land on processes at work.
+  await Promise.all(children.map((c) => c.ready(30_000)));
   const nemesis = new Nemesis(
     { app: stage.appProxy, db: stage.dbProxy, server: stage.server, children },
     record,
@@ -190,6 +231,5 @@ async function runChildren(
   for (const c of children) {
     for (let round = 0; round < 5 && !(await c.finished()); round++) if (!c.running) c.start();
   }
-  void scenario;
   return children.reduce((n, c) => n + c.kills, 0);
 }

@@ -9,7 +9,9 @@ export type HarnessErrorCode =
   | 'TOXIPROXY_UNREACHABLE'
   | 'APP_START_FAILED'
   | 'BAD_ARGUMENT'
-  | 'UNKNOWN_SCENARIO';
+  | 'UNKNOWN_SCENARIO'
+  | 'SENTRY_UNAVAILABLE'
+  | 'TARGET_UNREACHABLE';
 
 export class HarnessError extends Error {
   override name = 'HarnessError';
