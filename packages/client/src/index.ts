@@ -48,5 +48,6 @@ export type {
   OutboxStore,
   QuarantinedRecord,
   StoreChange,
+  StoreCommitOptions,
   StoreLoad,
 } from './types/store.ts';

@@ -44,6 +44,9 @@ export class Sender {
   readonly #sendable: (entry: Entry) => boolean;
   readonly #active = new Set<string>();
   readonly #sleeping = new Map<string, () => void>();
+  /** Lanes with a direct write being persisted, and entries persisted in `sending` not yet sent. */
+  readonly #directLanes = new Set<string>();
+  readonly #direct = new Set<string>();
   #idleWaiters: Array<() => void> = [];
   #wakeTimer: unknown;
   #wakeAt = Number.POSITIVE_INFINITY;
@@ -107,38 +110,37 @@ export class Sender {
   }
 
   /**
-   * Reserves `lane` for a new write that can go out at once: this instance sends, the lane is idle and
-   * empty, and a sending slot is free. The write is then persisted directly in `sending` (its creation
-   * and its first attempt in one commit: one fdatasync instead of two before the request leaves) and
-   * handed over with `startReserved()`; if persisting fails, `release()` gives the lane back.
+   * Whether a new write on `lane` can go out at once: this instance sends, the lane has nothing
+   * unfinished and a sending slot is free (or the lane's sender is just finishing). The write is then
+   * persisted directly in `sending` — its creation and its first attempt in one commit, one fdatasync
+   * instead of two before the request leaves. `endDirect(entry, persisted)` then sends it, or frees
+   * the lane if it could not be persisted.
    */
-  tryReserve(lane: string): boolean {
+  reserveDirect(entry: Entry): boolean {
+    const lane = entry.lane;
     if (this.#closed || !this.#canSend() || !this.#settings.online.isOnline()) return false;
-    if (this.#active.has(lane) || this.#active.size >= this.#settings.concurrency) return false;
-    if (this.#outbox.entries.head(lane, () => true)) return false;
-    this.#active.add(lane);
+    if (this.#directLanes.has(lane) || this.#outbox.entries.head(lane, () => true)) return false;
+    if (!this.#active.has(lane) && this.#active.size >= this.#settings.concurrency) return false;
+    this.#directLanes.add(lane);
+    // Marked before it is persisted: a lane runner may find it as soon as it is in the outbox.
+    this.#direct.add(entry.id);
     return true;
   }
 
-  release(lane: string): void {
-    this.#active.delete(lane);
+  endDirect(entry: Entry, persisted: boolean): void {
+    this.#directLanes.delete(entry.lane);
+    if (!persisted) this.#direct.delete(entry.id);
     this.pump();
   }
 
-  /** Runs a reserved lane whose new entry was persisted in `sending` (see `tryReserve`). */
-  startReserved(entry: Entry): void {
-    void this.#runLane(entry.lane, false, entry);
-  }
-
-  async #runLane(lane: string, force: boolean, prepared?: Entry): Promise<void> {
+  async #runLane(lane: string, force: boolean): Promise<void> {
     try {
       for (;;) {
         const head = this.#outbox.entries.head(lane, this.#sendable);
         if (!head || this.#closed || !this.#canSend()) break;
         if (!force && (head.nextAttemptAt ?? 0) > this.#settings.clock.now()) break;
         force = false;
-        await this.#runEntry(head.id, prepared?.id === head.id ? prepared : undefined);
-        prepared = undefined;
+        await this.#runEntry(head.id);
         const after = this.#outbox.entries.get(head.id);
         if (after && !TERMINAL_STATES.has(after.state) && this.#sendable(after)) break;
       }
@@ -148,11 +150,13 @@ export class Sender {
     }
   }
 
-  async #runEntry(id: string, prepared?: Entry): Promise<void> {
+  async #runEntry(id: string): Promise<void> {
     const settings = this.#settings;
     let attemptsLeft = settings.attemptsPerFlush;
-    // A new entry persisted in `sending` goes out at once; p-retry takes over only if it needs more.
-    if (prepared && this.#outbox.entries.get(id) === prepared && !this.#closed) {
+    // A new entry persisted in `sending` (see `reserveDirect`) goes out as it is; p-retry takes over
+    // only if it needs more attempts.
+    const prepared = this.#direct.delete(id) ? this.#outbox.entries.get(id) : undefined;
+    if (prepared?.state === 'sending' && this.#sendable(prepared) && !this.#closed) {
       if (await this.#send(prepared, prepared, false)) return;
       attemptsLeft--;
       if (attemptsLeft <= 0 || !(await this.#beforeRetry(id))) return;
@@ -377,7 +381,7 @@ export class Sender {
       case 'never-seen':
         // The server holds no record of the key: it never applied, so sending it now applies it once.
         record.status = 404;
-        await this.#outbox.commit({ log: [record] }).catch(() => {});
+        await this.#outbox.commit({ log: [record] }, false).catch(() => {});
         return 'send';
       case 'in-progress': {
         record.status = 409;
@@ -429,6 +433,7 @@ export class Sender {
 
   close(): void {
     this.#closed = true;
+    this.#direct.clear();
     if (this.#wakeTimer !== undefined) this.#settings.clock.clearTimeout(this.#wakeTimer);
     for (const wake of [...this.#sleeping.values()]) wake();
     this.#checkIdle();

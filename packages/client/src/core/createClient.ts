@@ -225,7 +225,7 @@ export function createClient(options: ClientOptions): Client {
     const log: LogRecord[] = [{ type: 'transition', at: now, entryId: entry.id, from: null, to: 'queued' }];
     // The common case — this instance sends and the lane is idle — persists the entry and its first
     // attempt in one commit, so the request leaves after one durable write instead of two.
-    const direct = leader && sendable(entry) && sender.tryReserve(entry.lane);
+    const direct = leader && sendable(entry) && sender.reserveDirect(entry);
     if (direct) {
       entry.state = 'sending';
       entry.attempts = 1;
@@ -235,10 +235,10 @@ export function createClient(options: ClientOptions): Client {
     try {
       await outbox.add(entry, log);
     } catch (error) {
-      if (direct) sender.release(entry.lane);
+      if (direct) sender.endDirect(entry, false);
       throw error;
     }
-    if (direct) sender.startReserved(entry);
+    if (direct) sender.endDirect(entry, true);
     else if (leader) sender.pump();
     return handleFor(entry);
   }

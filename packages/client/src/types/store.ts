@@ -10,6 +10,16 @@ export interface StoreChange {
   log?: readonly LogRecord[];
 }
 
+export interface StoreCommitOptions {
+  /**
+   * `false` for a change the client can afford to lose in a power cut or an OS crash (never in a
+   * process kill): the outcome of an attempt, which the next attempt would learn again by replay. The
+   * store still applies it in order and writes it, but need not wait for the disk (the file store skips
+   * the fdatasync; the next durable commit's sync covers it). @default true
+   */
+  durable?: boolean;
+}
+
 /** A record the store could not read: kept aside (never deleted), reported, never blocks the rest. */
 export interface QuarantinedRecord {
   /** Where it was found: `journal.jsonl:1234`, `landed/entry/abc` … */
@@ -40,7 +50,7 @@ export interface OutboxStore {
    * cannot. Commits are applied, and settle, in the order `commit()` was called: the client issues
    * concurrent commits without waiting for each other and relies on this order.
    */
-  commit(change: StoreChange): Promise<void>;
+  commit(change: StoreChange, options?: StoreCommitOptions): Promise<void>;
   /** The log records of one entry (or all, oldest first), as durable as the entries. */
   readLog(entryId?: string): Promise<LogRecord[]>;
   close(): Promise<void>;

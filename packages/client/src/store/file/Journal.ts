@@ -26,6 +26,8 @@ export interface FileStoreStats {
 interface Pending {
   line: string;
   change: JournalChange;
+  /** False: resolve once written, without waiting for an fdatasync (see `StoreCommitOptions`). */
+  durable: boolean;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -83,11 +85,14 @@ export class Journal {
     };
   }
 
-  /** Appends `line` (the encoded `change`) and resolves once it is durable and applied. */
-  commit(line: string, change: JournalChange): Promise<void> {
+  /**
+   * Appends `line` (the encoded `change`) and resolves once it is durable (or, with `durable: false`,
+   * once it is written) and applied.
+   */
+  commit(line: string, change: JournalChange, durable = true): Promise<void> {
     if (this.#closed) return Promise.reject(closedError(this.#path));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ line, change, resolve, reject });
+      this.#queue.push({ line, change, durable, resolve, reject });
       this.#kick();
     });
   }
@@ -152,7 +157,9 @@ export class Journal {
         written += bytesWritten;
       }
       this.stats.writes++;
-      if (this.#sync) {
+      // A group of relaxed commits only is written, not synced: the next durable group's fdatasync
+      // covers its bytes too, and a process kill cannot lose what the kernel already has.
+      if (this.#sync && group.some((pending) => pending.durable)) {
         await this.#fh.datasync();
         this.stats.syncs++;
         if (this.#dirUnsynced) {

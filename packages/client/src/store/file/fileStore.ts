@@ -1,6 +1,6 @@
 import { LandedError } from '../../errors/LandedError.ts';
 import type { Entry, LogRecord } from '../../types/entry.ts';
-import type { OutboxStore, StoreChange, StoreLoad } from '../../types/store.ts';
+import type { OutboxStore, StoreChange, StoreCommitOptions, StoreLoad } from '../../types/store.ts';
 import type { FileStoreStats } from './Journal.ts';
 import { JOURNAL_FILE, type Opened, openStore, QUARANTINE_FILE } from './open-store.ts';
 import { type FileStoreOptions, resolveOptions } from './options.ts';
@@ -68,11 +68,11 @@ export function fileStore(options: FileStoreOptions): FileStore {
     async getEntry(id: string): Promise<Entry | undefined> {
       return (await ready()).state.getEntry(id);
     },
-    async commit(change: StoreChange): Promise<void> {
+    async commit(change: StoreChange, options?: StoreCommitOptions): Promise<void> {
       const { journal } = await ready();
       const payload = serialise(change, settings.dir);
       // Parsed back from the payload so memory holds exactly what a replay will read, shared with no one.
-      return journal.commit(encodeRecord(payload), JSON.parse(payload) as JournalChange);
+      return journal.commit(encodeRecord(payload), JSON.parse(payload) as JournalChange, options?.durable !== false);
     },
     async readLog(entryId?: string): Promise<LogRecord[]> {
       return (await ready()).state.readLog(entryId);
