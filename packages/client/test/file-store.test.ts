@@ -103,6 +103,30 @@ describe('fileStore', () => {
     await store.close();
   });
 
+  it('a relaxed commit (durable: false) is written without an fdatasync of its own and rides with the next durable one', async () => {
+    const dir = tempDir();
+    const store = fileStore({ dir });
+    await store.commit({ put: [entry('a')] });
+    const before = { ...store.stats };
+    // An outcome (relaxed) and the app's next write (durable) in the same turn: one write, one sync.
+    const relaxed = store.commit({ put: [entry('a', { state: 'confirmed', updatedAt: 2 })] }, { durable: false });
+    const durable = store.commit({ put: [entry('b')] });
+    await Promise.all([relaxed, durable]);
+    expect(store.stats.writes - before.writes).toBe(1);
+    expect(store.stats.syncs - before.syncs).toBe(1);
+    // Alone, a relaxed commit is still written (a process kill cannot lose it), but not synced.
+    await store.commit({ remove: ['b'] }, { durable: false });
+    expect(store.stats.writes - before.writes).toBe(2);
+    expect(store.stats.syncs - before.syncs).toBe(1);
+    const journal = readFileSync(join(dir, JOURNAL_FILE), 'utf8');
+    expect(journal).toContain('"remove":["b"]');
+    await store.close();
+    const reopened = fileStore({ dir });
+    const { entries } = await reopened.load();
+    expect(entries.map((e) => [e.id, e.state])).toEqual([['a', 'confirmed']]);
+    await reopened.close();
+  });
+
   it('sequential commits each get their own fdatasync (a commit never resolves before its sync)', async () => {
     const store = fileStore({ dir: tempDir() });
     for (let i = 0; i < 5; i++) await store.commit({ put: [entry(`e${i}`)] });

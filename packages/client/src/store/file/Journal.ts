@@ -54,6 +54,7 @@ export class Journal {
   #queue: Pending[] = [];
   #compactWaiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   #running: Promise<void> | undefined;
+  #deferred: ReturnType<typeof setImmediate> | undefined;
   /** Bytes past `#size` may hold a failed group: cut them off before appending again. */
   #dirty = false;
   /** A compaction renamed the journal but could not sync the directory yet. */
@@ -109,22 +110,50 @@ export class Journal {
   /** Waits for queued commits, then closes the file. Later commits are refused. */
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#deferred) this.#run(true);
     while (this.#running) await this.#running;
     await this.#fh.close();
   }
 
+  /** Relaxed commits only (and nothing else to do): they may wait (see `#kick`). */
+  #onlyRelaxed(): boolean {
+    return !this.#closed && this.#compactWaiters.length === 0 && this.#queue.every((pending) => !pending.durable);
+  }
+
+  /**
+   * Starts the writer. Relaxed commits alone wait for the end of this turn of the event loop: a
+   * durable commit issued meanwhile (typically the app's next write) then carries them in its own
+   * group, instead of queueing behind a write of theirs.
+   */
   #kick(): void {
     if (this.#running) return;
-    this.#running = this.#loop().finally(() => {
+    if (this.#onlyRelaxed()) {
+      this.#deferred ??= setImmediate(() => {
+        this.#deferred = undefined;
+        this.#run(true);
+      });
+      return;
+    }
+    this.#run(false);
+  }
+
+  #run(flushRelaxed: boolean): void {
+    if (this.#running) return;
+    if (this.#deferred) {
+      clearImmediate(this.#deferred);
+      this.#deferred = undefined;
+    }
+    this.#running = this.#loop(flushRelaxed).finally(() => {
       this.#running = undefined;
       if (this.#queue.length > 0 || this.#compactWaiters.length > 0) this.#kick();
     });
   }
 
-  async #loop(): Promise<void> {
+  async #loop(flushRelaxed: boolean): Promise<void> {
     for (;;) {
       if (this.#compactWaiters.length > 0 || this.#size >= this.#compactAt) await this.#compact();
       if (this.#queue.length === 0) return;
+      if (!flushRelaxed && this.#onlyRelaxed()) return;
       let bytes = 0;
       let take = 0;
       while (take < this.#queue.length && (take === 0 || bytes < MAX_GROUP_BYTES))
