@@ -44,7 +44,16 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 describe('reporting a chaos run to Sentry', () => {
   it('refuses a SENTRY_DSN that is not a DSN, and describes one without its key', async () => {
     await expect(openChaosSentry({ dsn: 'not a dsn' })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
-    expect(describeDsn(`https://${PUBLIC_KEY}@o1.ingest.sentry.io/42`)).toBe('o1.ingest.sentry.io, project 42');
+    expect(describeDsn(`https://${PUBLIC_KEY}@o1.ingest.sentry.io/42`)).toBe(
+      'o1.ingest.sentry.io, project 42',
+    );
+  });
+
+  it('never throws when Sentry does not answer', async () => {
+    const sentry = await openChaosSentry({ dsn: `http://${PUBLIC_KEY}@127.0.0.1:9/1` });
+    sentry.violation({ scenario: 'unit', client: 'landed', kind: 'lost', writeId: 'w', rows: 0, faults: [] });
+    await expect(sentry.close(2_000)).resolves.toBeTypeOf('boolean');
+    expect(sentry.violations).toBe(1);
   });
 
   it('sends one event per Landed write that needs a person and per violation, tagged, without bodies or secrets', async () => {
