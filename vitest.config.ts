@@ -6,7 +6,12 @@ export default defineConfig({
   resolve: { conditions: ['landed-source'] },
   ssr: { resolve: { conditions: ['landed-source'], externalConditions: ['landed-source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'harness/src/**/*.test.ts', 'harness/test/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'harness/src/**/*.test.ts',
+      'harness/test/**/*.test.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -9,7 +9,10 @@ const root = join(import.meta.dirname, '..');
 const nodeBin = join(root, 'node_modules', '.bin', 'node');
 const installed = join(root, 'node_modules', '.package-lock.json');
 const lock = join(root, 'package-lock.json');
-const stale = !existsSync(nodeBin) || !existsSync(installed) || statSync(lock).mtimeMs > statSync(installed).mtimeMs + 1000;
+const stale =
+  !existsSync(nodeBin) ||
+  !existsSync(installed) ||
+  statSync(lock).mtimeMs > statSync(installed).mtimeMs + 1000;
 if (stale) {
   console.log('Installing the locked dependencies (npm ci) …');
   const run = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });

@@ -11,7 +11,10 @@ export async function startBenchServer(): Promise<{ url: string; close: () => Pr
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const key = req.headers['idempotency-key'];
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-retention': '86400' };
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'idempotency-retention': '86400',
+      };
       if (typeof key === 'string') headers['idempotency-key'] = key;
       res.writeHead(201, headers).end(`{"ok":true,"bytes":${Buffer.concat(chunks).length}}`);
     });

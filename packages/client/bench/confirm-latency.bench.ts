@@ -3,8 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ky from 'ky';
 import { createClient, memoryStore, type OutboxStore } from '@landed/client';
+import ky from 'ky';
 import { emit, percentile, skipped } from './bench-kit.ts';
 import { startBenchServer } from './bench-server.ts';
 
@@ -12,7 +12,11 @@ const ROUNDS = 10;
 const PER_ROUND = 200;
 const body = { visitor: 'v-1842', pen: 'p-77', objects: [18383769, 18383770], note: 'x'.repeat(200) };
 
-async function measure(id: string, target: string, makeStore: () => Promise<{ store: OutboxStore; cleanup: () => void }>) {
+async function measure(
+  id: string,
+  target: string,
+  makeStore: () => Promise<{ store: OutboxStore; cleanup: () => void }>,
+) {
   if (skipped(id)) return;
   const server = await startBenchServer();
   const { store, cleanup } = await makeStore();
@@ -52,10 +56,15 @@ async function measure(id: string, target: string, makeStore: () => Promise<{ st
   });
 }
 
-await measure('client.confirm-latency.memory', '<= 1.15', async () => ({ store: memoryStore(), cleanup: () => {} }));
+await measure('client.confirm-latency.memory', '<= 1.15', async () => ({
+  store: memoryStore(),
+  cleanup: () => {},
+}));
 
 await measure('client.confirm-latency.file', '<= 1.35', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'landed-bench-'));
   const { fileStore } = (await import('@landed/client/node')) as typeof import('@landed/client/node');
   return { store: fileStore({ dir }), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}).catch((error: unknown) => console.error(`client.confirm-latency.file not measured: ${(error as Error).message}`));
+}).catch((error: unknown) =>
+  console.error(`client.confirm-latency.file not measured: ${(error as Error).message}`),
+);

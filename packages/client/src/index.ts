@@ -3,9 +3,11 @@
  * that it did not. The core assumes no platform: stores, clock, online signal and leadership are
  * injected (`@landed/client/node` and `@landed/client/browser` hold the platform parts).
  */
-export { createClient } from './core/createClient.ts';
-export { classifyError, classifyResponse } from './core/classify.ts';
+
+export { backoffDelay } from './core/backoff.ts';
 export type { Classification, Classified } from './core/classify.ts';
+export { classifyError, classifyResponse } from './core/classify.ts';
+export { createClient } from './core/createClient.ts';
 export {
   formatKey,
   HEADER_ATTEMPT,
@@ -17,13 +19,20 @@ export {
   parseRetention,
   parseRetryAfter,
 } from './core/protocol.ts';
-export { backoffDelay } from './core/backoff.ts';
 export { realClock } from './core/runtime-defaults.ts';
-export { isLandedError, LandedError } from './errors/LandedError.ts';
 export type { LandedErrorCode } from './errors/LandedError.ts';
-export { memoryStore } from './store/memory.ts';
+export { isLandedError, LandedError } from './errors/LandedError.ts';
 export type { MemoryStore } from './store/memory.ts';
-export { TERMINAL_STATES } from './types/entry.ts';
+export { memoryStore } from './store/memory.ts';
+export type {
+  Client,
+  ClientEvents,
+  ClientOptions,
+  Summary,
+  Transition,
+  WriteHandle,
+  WriteRequest,
+} from './types/client.ts';
 export type {
   AttemptRecord,
   Entry,
@@ -37,13 +46,13 @@ export type {
   TransitionRecord,
   WriteMethod,
 } from './types/entry.ts';
-export type { Client, ClientEvents, ClientOptions, Summary, Transition, WriteHandle, WriteRequest } from './types/client.ts';
-export type { Reporter, ReportEvent } from './types/reporter.ts';
+export { TERMINAL_STATES } from './types/entry.ts';
+export type { ReportEvent, Reporter } from './types/reporter.ts';
 export type { Clock, FocusSignal, OnlineSignal } from './types/runtime.ts';
 export type {
   ChannelMessage,
-  Lease,
   Leadership,
+  Lease,
   OutboxChannel,
   OutboxStore,
   QuarantinedRecord,

@@ -1,6 +1,7 @@
 // One test per row of the classification table (docs/protocol.md), each against a real loopback server.
-import { afterEach, describe, expect, test } from 'vitest';
+
 import { type Client, type ClientOptions, createClient, memoryStore, type ReportEvent } from '@landed/client';
+import { afterEach, describe, expect, test } from 'vitest';
 import { type Action, type ProtocolServer, startProtocolServer } from './support/protocol-server.ts';
 
 let server: ProtocolServer;
@@ -61,11 +62,21 @@ describe('2xx', () => {
     expect(outcome.state).toBe('confirmed');
     expect(server.requests.length).toBe(2);
     const log = await client.log(handle.id);
-    expect(log.filter((r) => r.type === 'attempt').map((r) => r.type === 'attempt' && r.errorCode)).toEqual(['BAD_ECHO', undefined]);
+    expect(log.filter((r) => r.type === 'attempt').map((r) => r.type === 'attempt' && r.errorCode)).toEqual([
+      'BAD_ECHO',
+      undefined,
+    ]);
   });
 
   test('a 2xx with no echo at all (a captive portal) is not a confirmation', async () => {
-    const { client } = await setup(firstThen({ kind: 'reply', status: 200, headers: { 'content-type': 'text/html' }, body: '<html>login</html>' }));
+    const { client } = await setup(
+      firstThen({
+        kind: 'reply',
+        status: 200,
+        headers: { 'content-type': 'text/html' },
+        body: '<html>login</html>',
+      }),
+    );
     const handle = await client.post('/tickets', {});
     expect((await handle.outcome).state).toBe('confirmed');
     expect(server.applied).toHaveLength(1);
@@ -91,7 +102,9 @@ describe('2xx', () => {
 
 describe('4xx', () => {
   test('409 (same key in progress) → retried later with the same key, no change', async () => {
-    const { client } = await setup(firstThen({ kind: 'reply', status: 409, headers: { 'retry-after': '0' } }));
+    const { client } = await setup(
+      firstThen({ kind: 'reply', status: 409, headers: { 'retry-after': '0' } }),
+    );
     const handle = await client.post('/tickets', {});
     expect((await handle.outcome).state).toBe('confirmed');
     expect(sendKeys()).toEqual([handle.key, handle.key]);
@@ -99,7 +112,11 @@ describe('4xx', () => {
   });
 
   test('422 (key reused with another payload) → rejected, never retried, reported', async () => {
-    const { client, reports } = await setup(() => ({ kind: 'reply', status: 422, body: '{"title":"reused"}' }));
+    const { client, reports } = await setup(() => ({
+      kind: 'reply',
+      status: 422,
+      body: '{"title":"reused"}',
+    }));
     const handle = await client.post('/tickets', {});
     const outcome = await handle.outcome;
     expect(outcome).toMatchObject({ state: 'rejected', status: 422 });
@@ -152,7 +169,9 @@ describe('may or may not have applied → uncertain, same key', () => {
   });
 
   test('Retry-After is honoured', async () => {
-    const { client } = await setup(firstThen({ kind: 'reply', status: 503, headers: { 'retry-after': '1' } }));
+    const { client } = await setup(
+      firstThen({ kind: 'reply', status: 503, headers: { 'retry-after': '1' } }),
+    );
     const started = Date.now();
     const handle = await client.post('/tickets', {});
     await handle.outcome;
@@ -189,7 +208,13 @@ describe('may or may not have applied → uncertain, same key', () => {
     server = await startProtocolServer();
     const url = server.url;
     await server.close();
-    client = createClient({ store: memoryStore(), baseUrl: url, backoffBaseMs: 5, backoffCapMs: 10, attemptsPerFlush: 2 });
+    client = createClient({
+      store: memoryStore(),
+      baseUrl: url,
+      backoffBaseMs: 5,
+      backoffCapMs: 10,
+      attemptsPerFlush: 2,
+    });
     const handle = await client.post('/tickets', {});
     await client.flush();
     expect(client.get(handle.id)).toMatchObject({ state: 'queued', lastError: { code: 'UNREACHABLE' } });
@@ -212,7 +237,11 @@ describe('retention window', () => {
   test('past the window the key is looked up, never blindly re-sent: found → confirmed', async () => {
     let now = 1_000_000;
     const clock = steppedClock(() => now);
-    const { client } = await setup(firstThen({ kind: 'apply-then-reset' }), { clock, attemptsPerFlush: 1, backoffBaseMs: 10_000 });
+    const { client } = await setup(firstThen({ kind: 'apply-then-reset' }), {
+      clock,
+      attemptsPerFlush: 1,
+      backoffBaseMs: 10_000,
+    });
     const handle = await client.post('/tickets', {});
     await client.flush();
     expect(client.get(handle.id)?.state).toBe('uncertain');
@@ -226,7 +255,11 @@ describe('retention window', () => {
   test('past the window, lookup says never seen → sent once', async () => {
     let now = 1_000_000;
     const clock = steppedClock(() => now);
-    const { client } = await setup(firstThen({ kind: 'reset' }), { clock, attemptsPerFlush: 1, backoffBaseMs: 10_000 });
+    const { client } = await setup(firstThen({ kind: 'reset' }), {
+      clock,
+      attemptsPerFlush: 1,
+      backoffBaseMs: 10_000,
+    });
     const handle = await client.post('/tickets', {});
     await client.flush();
     now += 86_400_000;
@@ -239,7 +272,12 @@ describe('retention window', () => {
   test('past the window with no lookup route → expired, reported, not re-sent; replay sends it once', async () => {
     let now = 1_000_000;
     const clock = steppedClock(() => now);
-    const { client, reports } = await setup(firstThen({ kind: 'reset' }), { clock, attemptsPerFlush: 1, backoffBaseMs: 10_000, lookupPath: null });
+    const { client, reports } = await setup(firstThen({ kind: 'reset' }), {
+      clock,
+      attemptsPerFlush: 1,
+      backoffBaseMs: 10_000,
+      lookupPath: null,
+    });
     const handle = await client.post('/tickets', {});
     await client.flush();
     now += 86_400_000;
@@ -256,12 +294,19 @@ describe('retention window', () => {
   test('the server-published retention is used', async () => {
     let now = 1_000_000;
     const clock = steppedClock(() => now);
-    const { client } = await setup(() => ({ kind: 'reply', status: 503, headers: { 'idempotency-retention': '60', 'idempotency-key': 'x' } }), {
-      clock,
-      attemptsPerFlush: 1,
-      backoffBaseMs: 1,
-      lookupPath: null,
-    });
+    const { client } = await setup(
+      () => ({
+        kind: 'reply',
+        status: 503,
+        headers: { 'idempotency-retention': '60', 'idempotency-key': 'x' },
+      }),
+      {
+        clock,
+        attemptsPerFlush: 1,
+        backoffBaseMs: 1,
+        lookupPath: null,
+      },
+    );
     const handle = await client.post('/tickets', {});
     await client.flush();
     expect(client.get(handle.id)?.serverRetentionSec).toBe(60);

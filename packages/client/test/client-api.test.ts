@@ -1,6 +1,14 @@
 // The client's own behaviour: bad input, lanes, principals, events, summary, replay/discard/retryNow.
+
+import {
+  type Client,
+  createClient,
+  isLandedError,
+  type LandedError,
+  memoryStore,
+  type OutboxStore,
+} from '@landed/client';
 import { afterEach, describe, expect, test } from 'vitest';
-import { type Client, createClient, isLandedError, LandedError, memoryStore, type OutboxStore } from '@landed/client';
 import { type ProtocolServer, startProtocolServer } from './support/protocol-server.ts';
 
 let server: ProtocolServer;
@@ -57,8 +65,14 @@ describe('bad input gets a stable code and loses nothing else', () => {
     const e = await expectCode(client.post('/x', cyclic), 'BODY_NOT_SERIALIZABLE');
     expect(e.message).toMatch(/cannot be serialised/);
     await expectCode(client.post('/x', { n: 10n }), 'BODY_NOT_SERIALIZABLE');
-    await expectCode(client.post('/x', () => 1), 'BODY_NOT_SERIALIZABLE');
-    await expectCode(client.post('/x', { authorization: 'fine in a body' }, { headers: { Authorization: 'Bearer x' } }), 'INVALID_OPTIONS');
+    await expectCode(
+      client.post('/x', () => 1),
+      'BODY_NOT_SERIALIZABLE',
+    );
+    await expectCode(
+      client.post('/x', { authorization: 'fine in a body' }, { headers: { Authorization: 'Bearer x' } }),
+      'INVALID_OPTIONS',
+    );
     expect((await store.load()).entries.map((e) => e.id)).toEqual([good.id]);
   });
 
@@ -81,7 +95,10 @@ describe('bad input gets a stable code and loses nothing else', () => {
       getEntry: (id) => inner.getEntry(id),
       readLog: (id) => inner.readLog(id),
       close: () => inner.close(),
-      commit: (change) => (fail ? Promise.reject(Object.assign(new Error('ENOSPC: no space left'), { code: 'ENOSPC' })) : inner.commit(change)),
+      commit: (change) =>
+        fail
+          ? Promise.reject(Object.assign(new Error('ENOSPC: no space left'), { code: 'ENOSPC' }))
+          : inner.commit(change),
     };
     client = createClient({ store, baseUrl: server.url });
     const first = await client.post('/a', { n: 1 });
@@ -114,7 +131,8 @@ describe('keys', () => {
     const handles = await Promise.all(Array.from({ length: 50 }, (_, i) => client!.post('/t', { i })));
     const keys = handles.map((h) => h.key);
     expect(new Set(keys).size).toBe(50);
-    for (const key of keys) expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const key of keys)
+      expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const persisted = (await store.load()).entries.map((e) => e.key).sort();
     expect(persisted).toEqual([...keys].sort());
     expect(server.requests).toHaveLength(0);
@@ -132,7 +150,13 @@ describe('lanes', () => {
       }
       return { kind: 'protocol' };
     };
-    client = createClient({ store: memoryStore(), baseUrl: server.url, backoffBaseMs: 50, concurrency: 4, autoStart: false });
+    client = createClient({
+      store: memoryStore(),
+      baseUrl: server.url,
+      backoffBaseMs: 50,
+      concurrency: 4,
+      autoStart: false,
+    });
     const writes = [];
     for (let i = 0; i < 3; i++) writes.push(await client.post('/t', { id: `a${i}` }, { lane: 'A' }));
     for (let i = 0; i < 3; i++) writes.push(await client.post('/t', { id: `b${i}` }, { lane: 'B' }));
@@ -170,7 +194,11 @@ describe('principals', () => {
     await b.outcome;
     await client.flush();
     expect(server.applied.map((x) => x.body)).toEqual(['{"who":"bob"}']);
-    expect(server.requests.filter((r) => r.body.includes('alice')).every((r) => r.authorization === 'Bearer alice')).toBe(true);
+    expect(
+      server.requests
+        .filter((r) => r.body.includes('alice'))
+        .every((r) => r.authorization === 'Bearer alice'),
+    ).toBe(true);
     current = 'alice';
     await client.setPrincipal('alice');
     expect((await a.outcome).state).toBe('confirmed');
@@ -189,13 +217,20 @@ describe('principals', () => {
 describe('events, summary, console actions', () => {
   test('every transition is announced and logged; summary tells people what is going on', async () => {
     server = await startProtocolServer();
-    server.script = (_r, i) => (i === 0 ? { kind: 'reply', status: 503 } : { kind: 'reply', status: 400, body: '{}' });
+    server.script = (_r, i) =>
+      i === 0 ? { kind: 'reply', status: 503 } : { kind: 'reply', status: 400, body: '{}' };
     client = createClient({ store: memoryStore(), baseUrl: server.url, backoffBaseMs: 1 });
     const seen: string[] = [];
     client.on('transition', (t) => seen.push(`${t.from ?? 'new'}→${t.to}`));
     const h = await client.post('/t', {});
     await h.outcome;
-    expect(seen).toEqual(['new→queued', 'queued→sending', 'sending→uncertain', 'uncertain→sending', 'sending→rejected']);
+    expect(seen).toEqual([
+      'new→queued',
+      'queued→sending',
+      'sending→uncertain',
+      'uncertain→sending',
+      'sending→rejected',
+    ]);
     const log = await client.log(h.id);
     expect(log.filter((r) => r.type === 'transition').map((r) => r.type === 'transition' && r.to)).toEqual([
       'queued',
@@ -204,13 +239,23 @@ describe('events, summary, console actions', () => {
       'sending',
       'rejected',
     ]);
-    expect(client.summary()).toMatchObject({ rejected: 1, needsAttention: 1, waiting: 0, text: '1 needs attention' });
+    expect(client.summary()).toMatchObject({
+      rejected: 1,
+      needsAttention: 1,
+      waiting: 0,
+      text: '1 needs attention',
+    });
   });
 
   test('discard refuses an entry that may have applied, removes a terminal one', async () => {
     server = await startProtocolServer();
     server.script = () => ({ kind: 'reply', status: 503 });
-    client = createClient({ store: memoryStore(), baseUrl: server.url, attemptsPerFlush: 1, backoffBaseMs: 60_000 });
+    client = createClient({
+      store: memoryStore(),
+      baseUrl: server.url,
+      attemptsPerFlush: 1,
+      backoffBaseMs: 60_000,
+    });
     const h = await client.post('/t', {});
     await client.flush();
     expect(client.get(h.id)?.state).toBe('uncertain');

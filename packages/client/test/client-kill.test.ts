@@ -74,7 +74,12 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function start(args: string[]): { child: ChildProcess; lines: string[]; started: Promise<void>; exited: Promise<number | null> } {
+function start(args: string[]): {
+  child: ChildProcess;
+  lines: string[];
+  started: Promise<void>;
+  exited: Promise<number | null>;
+} {
   const file = join(root, 'child.mjs');
   writeFileSync(file, CHILD);
   const child = spawn(process.execPath, [file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -126,7 +131,9 @@ test(`a client killed with SIGKILL ${KILLS} times loses no accepted write and ap
   const last = start([dir, server.url, 'final', 'drain']);
   await last.started.catch(() => {});
   expect(await last.exited).toBe(0);
-  const drained = JSON.parse(last.lines.find((l) => l.startsWith('drained '))?.slice('drained '.length) ?? '{}');
+  const drained = JSON.parse(
+    last.lines.find((l) => l.startsWith('drained '))?.slice('drained '.length) ?? '{}',
+  );
 
   const appliedByTag = new Map<string, number>();
   const appliedKeys = new Map<string, number>();

@@ -109,7 +109,10 @@ describe('fileStore', () => {
     await store.commit({ put: [entry('a')] });
     const before = { ...store.stats };
     // An outcome (relaxed) and the app's next write (durable) in the same turn: one write, one sync.
-    const relaxed = store.commit({ put: [entry('a', { state: 'confirmed', updatedAt: 2 })] }, { durable: false });
+    const relaxed = store.commit(
+      { put: [entry('a', { state: 'confirmed', updatedAt: 2 })] },
+      { durable: false },
+    );
     const durable = store.commit({ put: [entry('b')] });
     await Promise.all([relaxed, durable]);
     expect(store.stats.writes - before.writes).toBe(1);

@@ -4,8 +4,8 @@ import type { Entry, EntryState, LogRecord, Outcome } from '../types/entry.ts';
 import { TERMINAL_STATES } from '../types/entry.ts';
 import type { Clock } from '../types/runtime.ts';
 import type { OutboxStore, QuarantinedRecord, StoreChange } from '../types/store.ts';
-import type { Emitter } from './emitter.ts';
 import { EntryMap } from './EntryMap.ts';
+import type { Emitter } from './emitter.ts';
 
 /**
  * The outbox's in-memory view, kept in step with the store: every transition is written (entry and
@@ -45,7 +45,12 @@ export class Outbox {
   #lastSeq = 0;
   #pendingCommit: Promise<void> = Promise.resolve();
 
-  constructor(store: OutboxStore, clock: Clock, events: Emitter<ClientEvents>, onChange: (entry: Entry) => void) {
+  constructor(
+    store: OutboxStore,
+    clock: Clock,
+    events: Emitter<ClientEvents>,
+    onChange: (entry: Entry) => void,
+  ) {
     this.#store = store;
     this.#clock = clock;
     this.#events = events;
@@ -82,7 +87,11 @@ export class Outbox {
       // Written straight into `sending` (its first attempt in the same commit): listeners still see
       // the life cycle step by step, as the log records it.
       const { attempts: _attempts, firstSentAt: _firstSentAt, ...queued } = entry;
-      this.#events.emit('transition', { entry: { ...queued, state: 'queued', attempts: 0 }, from: null, to: 'queued' });
+      this.#events.emit('transition', {
+        entry: { ...queued, state: 'queued', attempts: 0 },
+        from: null,
+        to: 'queued',
+      });
       this.#announce(entry, 'queued');
     }
   }
@@ -96,7 +105,13 @@ export class Outbox {
   }
 
   transitionRecord(entry: Entry, to: EntryState, reason?: string): LogRecord {
-    const record: LogRecord = { type: 'transition', at: this.#clock.now(), entryId: entry.id, from: entry.state, to };
+    const record: LogRecord = {
+      type: 'transition',
+      at: this.#clock.now(),
+      entryId: entry.id,
+      from: entry.state,
+      to,
+    };
     if (reason !== undefined) record.reason = reason;
     return record;
   }
@@ -171,7 +186,12 @@ export class Outbox {
 
   #announce(entry: Entry, from: EntryState | null): void {
     this.#events.emit('transition', { entry, from, to: entry.state });
-    if (entry.state === 'confirmed' || entry.state === 'rejected' || entry.state === 'expired' || entry.state === 'uncertain') {
+    if (
+      entry.state === 'confirmed' ||
+      entry.state === 'rejected' ||
+      entry.state === 'expired' ||
+      entry.state === 'uncertain'
+    ) {
       if (from !== entry.state) this.#events.emit(entry.state, entry);
     }
     if (TERMINAL_STATES.has(entry.state) && entry.outcome) {

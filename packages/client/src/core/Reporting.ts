@@ -50,7 +50,8 @@ export class Reporting {
 
   checkUncertain(entry: Entry): void {
     if (entry.state !== 'uncertain' || entry.uncertainSince === undefined) return;
-    if (this.#clock.now() - entry.uncertainSince >= this.#uncertainAfterMs) this.report('uncertain-too-long', entry);
+    if (this.#clock.now() - entry.uncertainSince >= this.#uncertainAfterMs)
+      this.report('uncertain-too-long', entry);
   }
 
   /** After a restart: anything terminal that was never reported is reported now. */
@@ -64,7 +65,9 @@ export class Reporting {
   quarantined(records: readonly QuarantinedRecord[]): void {
     for (const record of records) {
       try {
-        void Promise.resolve(this.#reporter?.report({ kind: 'quarantined', record, store: this.#outbox.store.kind })).catch(() => {});
+        void Promise.resolve(
+          this.#reporter?.report({ kind: 'quarantined', record, store: this.#outbox.store.kind }),
+        ).catch(() => {});
       } catch {
         // see report()
       }

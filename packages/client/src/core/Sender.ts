@@ -76,7 +76,10 @@ export class Sender {
 
   /** Starts lanes whose head is due (`force`: due or not). */
   pump(force = false): void {
-    if (this.#closed || !this.#canSend()) return this.#checkIdle();
+    if (this.#closed || !this.#canSend()) {
+      this.#checkIdle();
+      return;
+    }
     const now = this.#settings.clock.now();
     if (force) for (const wake of this.#sleeping.values()) wake();
     let nextWake = Number.POSITIVE_INFINITY;
@@ -196,7 +199,8 @@ export class Sender {
     if (!this.#budget.take()) {
       const wait = this.#budget.waitMs();
       const due = settings.clock.now() + (Number.isFinite(wait) ? wait : settings.backoffCapMs);
-      if ((entry.nextAttemptAt ?? 0) < due) await this.#outbox.patch(entry, { nextAttemptAt: due }).catch(() => {});
+      if ((entry.nextAttemptAt ?? 0) < due)
+        await this.#outbox.patch(entry, { nextAttemptAt: due }).catch(() => {});
       return false;
     }
     await this.#sleep(id, Math.max(0, (entry.nextAttemptAt ?? 0) - settings.clock.now()));
@@ -278,7 +282,8 @@ export class Sender {
     if (status !== undefined) record.status = status;
     if (result.kind !== 'confirmed') record.errorCode = result.code;
     else if (result.replayed) record.replayed = true;
-    const base: EntryPatch = classified.retentionSec === undefined ? {} : { serverRetentionSec: classified.retentionSec };
+    const base: EntryPatch =
+      classified.retentionSec === undefined ? {} : { serverRetentionSec: classified.retentionSec };
     return this.#settle(sending, result, record, base, mayHaveApplied);
   }
 
@@ -292,9 +297,19 @@ export class Sender {
     const now = this.#settings.clock.now();
     switch (result.kind) {
       case 'confirmed': {
-        const outcome: Outcome = { state: 'confirmed', status: result.status, replayed: result.replayed, at: now };
+        const outcome: Outcome = {
+          state: 'confirmed',
+          status: result.status,
+          replayed: result.replayed,
+          at: now,
+        };
         if (result.body !== undefined) outcome.body = result.body;
-        await this.#outbox.transition(entry, 'confirmed', { ...base, outcome, lastError: undefined, uncertainSince: undefined }, { log: [record], durable: false });
+        await this.#outbox.transition(
+          entry,
+          'confirmed',
+          { ...base, outcome, lastError: undefined, uncertainSince: undefined },
+          { log: [record], durable: false },
+        );
         return true;
       }
       case 'rejected': {
@@ -303,7 +318,11 @@ export class Sender {
         const next = await this.#outbox.transition(
           entry,
           'rejected',
-          { ...base, outcome, lastError: { code: result.code, message: result.reason, status: result.status } },
+          {
+            ...base,
+            outcome,
+            lastError: { code: result.code, message: result.reason, status: result.status },
+          },
           { log: [record], durable: false, reason: result.reason },
         );
         this.#reporting.report('rejected', next);
@@ -312,14 +331,31 @@ export class Sender {
       case 'auth':
       case 'not-applied':
       case 'uncertain': {
-        const lastError = { code: result.code, message: result.reason, ...(result.status === undefined ? {} : { status: result.status }) };
+        const lastError = {
+          code: result.code,
+          message: result.reason,
+          ...(result.status === undefined ? {} : { status: result.status }),
+        };
         const to = result.kind === 'uncertain' || mayHaveApplied ? 'uncertain' : 'queued';
         const retryAfter = result.kind === 'auth' ? undefined : result.retryAfterMs;
-        const delay = Math.max(retryAfter ?? 0, backoffDelay(entry.attempts - 1, this.#settings.backoffBaseMs, this.#settings.backoffCapMs, this.#settings.random));
+        const delay = Math.max(
+          retryAfter ?? 0,
+          backoffDelay(
+            entry.attempts - 1,
+            this.#settings.backoffBaseMs,
+            this.#settings.backoffCapMs,
+            this.#settings.random,
+          ),
+        );
         let next = await this.#outbox.transition(
           entry,
           to,
-          { ...base, lastError, nextAttemptAt: now + delay, uncertainSince: to === 'uncertain' ? (entry.uncertainSince ?? now) : undefined },
+          {
+            ...base,
+            lastError,
+            nextAttemptAt: now + delay,
+            uncertainSince: to === 'uncertain' ? (entry.uncertainSince ?? now) : undefined,
+          },
           { log: [record], durable: false, reason: result.reason },
         );
         if (result.kind === 'auth') next = await this.#refreshAuth(next);
@@ -346,7 +382,15 @@ export class Sender {
   }
 
   async #scheduleRetry(entry: Entry, retryAfterMs: number | undefined): Promise<void> {
-    const delay = Math.max(retryAfterMs ?? 0, backoffDelay(entry.attempts, this.#settings.backoffBaseMs, this.#settings.backoffCapMs, this.#settings.random));
+    const delay = Math.max(
+      retryAfterMs ?? 0,
+      backoffDelay(
+        entry.attempts,
+        this.#settings.backoffBaseMs,
+        this.#settings.backoffCapMs,
+        this.#settings.random,
+      ),
+    );
     const current = this.#outbox.entries.get(entry.id) ?? entry;
     this.#outbox.entries.set(entry.id, { ...current, nextAttemptAt: this.#settings.clock.now() + delay });
   }
@@ -365,16 +409,31 @@ export class Sender {
       entryId: entry.id,
       attempt: entry.attempts,
       durationMs: answer.durationMs,
-      result: answer.kind === 'found' ? 'ok' : answer.kind === 'never-seen' || answer.kind === 'in-progress' ? 'fail' : 'info',
+      result:
+        answer.kind === 'found'
+          ? 'ok'
+          : answer.kind === 'never-seen' || answer.kind === 'in-progress'
+            ? 'fail'
+            : 'info',
     };
     switch (answer.kind) {
       case 'found': {
         record.status = 200;
         const applied = answer.status >= 200 && answer.status < 300;
-        const outcome: Outcome = { state: applied ? 'confirmed' : 'rejected', status: answer.status, replayed: true, at: now };
+        const outcome: Outcome = {
+          state: applied ? 'confirmed' : 'rejected',
+          status: answer.status,
+          replayed: true,
+          at: now,
+        };
         if (answer.body !== undefined) outcome.body = answer.body as JsonValue;
         if (!applied) outcome.reason = `the server had refused it earlier (HTTP ${answer.status})`;
-        const next = await this.#outbox.transition(entry, outcome.state, { outcome, lastError: undefined }, { log: [record], durable: false, reason: 'reconciled by lookup' });
+        const next = await this.#outbox.transition(
+          entry,
+          outcome.state,
+          { outcome, lastError: undefined },
+          { log: [record], durable: false, reason: 'reconciled by lookup' },
+        );
         if (!applied) this.#reporting.report('rejected', next);
         return 'settled';
       }
@@ -385,20 +444,40 @@ export class Sender {
         return 'send';
       case 'in-progress': {
         record.status = 409;
-        const delay = backoffDelay(entry.attempts, this.#settings.backoffBaseMs, this.#settings.backoffCapMs, this.#settings.random);
-        await this.#outbox.transition(entry, entry.state, { nextAttemptAt: now + delay }, { log: [record], durable: false });
+        const delay = backoffDelay(
+          entry.attempts,
+          this.#settings.backoffBaseMs,
+          this.#settings.backoffCapMs,
+          this.#settings.random,
+        );
+        await this.#outbox.transition(
+          entry,
+          entry.state,
+          { nextAttemptAt: now + delay },
+          { log: [record], durable: false },
+        );
         return 'retry';
       }
       case 'unsupported': {
         const reason = `past the server's retention window and ${answer.reason}: whether it applied is unknown, a person must decide (replay or discard)`;
         const outcome: Outcome = { state: 'expired', reason, at: now };
-        const next = await this.#outbox.transition(entry, 'expired', { outcome, lastError: { code: 'EXPIRED', message: reason } }, { log: [record], durable: false, reason });
+        const next = await this.#outbox.transition(
+          entry,
+          'expired',
+          { outcome, lastError: { code: 'EXPIRED', message: reason } },
+          { log: [record], durable: false, reason },
+        );
         this.#reporting.report('expired', next);
         return 'settled';
       }
       case 'unknown': {
         record.errorCode = answer.code;
-        const delay = backoffDelay(entry.attempts, this.#settings.backoffBaseMs, this.#settings.backoffCapMs, this.#settings.random);
+        const delay = backoffDelay(
+          entry.attempts,
+          this.#settings.backoffBaseMs,
+          this.#settings.backoffCapMs,
+          this.#settings.random,
+        );
         const next = await this.#outbox.transition(
           entry,
           entry.state === 'sending' ? 'uncertain' : entry.state,
@@ -414,7 +493,12 @@ export class Sender {
   /** True when nothing is on the wire and no due entry waits for a free lane. */
   #isIdle(): boolean {
     if (this.#closed || !this.#canSend()) return true;
-    if ([...this.#active].some((lane) => ![...this.#sleeping.keys()].some((id) => this.#outbox.entries.get(id)?.lane === lane))) return false;
+    if (
+      [...this.#active].some(
+        (lane) => ![...this.#sleeping.keys()].some((id) => this.#outbox.entries.get(id)?.lane === lane),
+      )
+    )
+      return false;
     return true;
   }
 

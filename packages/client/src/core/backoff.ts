@@ -43,6 +43,8 @@ export class RetryBudget {
   waitMs(): number {
     this.#refill();
     if (this.#tokens >= 1) return 0;
-    return this.#refillPerMs > 0 ? Math.ceil((1 - this.#tokens) / this.#refillPerMs) : Number.POSITIVE_INFINITY;
+    return this.#refillPerMs > 0
+      ? Math.ceil((1 - this.#tokens) / this.#refillPerMs)
+      : Number.POSITIVE_INFINITY;
   }
 }

@@ -1,5 +1,12 @@
 import type { JsonValue } from '../types/entry.ts';
-import { HEADER_KEY, HEADER_REPLAYED, HEADER_RETENTION, parseKeyHeader, parseRetention, parseRetryAfter } from './protocol.ts';
+import {
+  HEADER_KEY,
+  HEADER_REPLAYED,
+  HEADER_RETENTION,
+  parseKeyHeader,
+  parseRetention,
+  parseRetryAfter,
+} from './protocol.ts';
 
 /**
  * What one attempt told us, decided by the table in docs/protocol.md. The core rule (from the
@@ -50,7 +57,8 @@ export function classifyResponse(response: AttemptResponse, key: string, now: nu
   const retryAfterMs = parseRetryAfter(headers.get('retry-after'), now);
   const withRetention = (result: Classification): Classified =>
     retentionSec === undefined ? { result } : { result, retentionSec };
-  const withRetry = <T extends object>(value: T): T => (retryAfterMs === undefined ? value : { ...value, retryAfterMs });
+  const withRetry = <T extends object>(value: T): T =>
+    retryAfterMs === undefined ? value : { ...value, retryAfterMs };
 
   if (response.text instanceof Error) {
     return withRetention(
@@ -92,7 +100,12 @@ export function classifyResponse(response: AttemptResponse, key: string, now: nu
   }
   const safeBody = body instanceof Error ? response.text : body;
   if (status === 401) {
-    return withRetention({ kind: 'auth', status, code: 'AUTH_EXPIRED', reason: 'HTTP 401: authentication expired' });
+    return withRetention({
+      kind: 'auth',
+      status,
+      code: 'AUTH_EXPIRED',
+      reason: 'HTTP 401: authentication expired',
+    });
   }
   if (status === 409) {
     return withRetention(
@@ -115,7 +128,12 @@ export function classifyResponse(response: AttemptResponse, key: string, now: nu
   }
   if (MAYBE_APPLIED.has(status) || status >= 500) {
     return withRetention(
-      withRetry({ kind: 'uncertain', status, code: `HTTP_${status}`, reason: `HTTP ${status}: it may have applied` }),
+      withRetry({
+        kind: 'uncertain',
+        status,
+        code: `HTTP_${status}`,
+        reason: `HTTP ${status}: it may have applied`,
+      }),
     );
   }
   if (status >= 400 && status < 500) {
@@ -152,7 +170,13 @@ function errorCodeOf(error: unknown): string | undefined {
 export function classifyError(error: unknown): Classified {
   const name = (error as { name?: unknown })?.name;
   if (name === 'TimeoutError') {
-    return { result: { kind: 'uncertain', code: 'TIMEOUT', reason: 'no answer before the timeout; it may have applied' } };
+    return {
+      result: {
+        kind: 'uncertain',
+        code: 'TIMEOUT',
+        reason: 'no answer before the timeout; it may have applied',
+      },
+    };
   }
   const code = errorCodeOf(error);
   if (code && NEVER_SENT.has(code)) {

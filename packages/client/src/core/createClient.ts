@@ -1,5 +1,12 @@
 import { LandedError } from '../errors/LandedError.ts';
-import type { Client, ClientEvents, ClientOptions, Summary, WriteHandle, WriteRequest } from '../types/client.ts';
+import type {
+  Client,
+  ClientEvents,
+  ClientOptions,
+  Summary,
+  WriteHandle,
+  WriteRequest,
+} from '../types/client.ts';
 import type { Entry, EntryState, LogRecord } from '../types/entry.ts';
 import { TERMINAL_STATES } from '../types/entry.ts';
 import type { ChannelMessage, Lease } from '../types/store.ts';
@@ -39,7 +46,11 @@ export function createClient(options: ClientOptions): Client {
   };
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
   const keepConfirmedMs = options.keepConfirmedMs ?? 86_400_000;
-  const budget = new RetryBudget(options.retryBudget?.capacity ?? 50, options.retryBudget?.refillPerSec ?? 5, clock);
+  const budget = new RetryBudget(
+    options.retryBudget?.capacity ?? 50,
+    options.retryBudget?.refillPerSec ?? 5,
+    clock,
+  );
   const events = new Emitter<ClientEvents>();
   const channel = options.channel;
 
@@ -60,7 +71,10 @@ export function createClient(options: ClientOptions): Client {
     // commits in order): an instance that reads the entry on this notice finds the change. A queued
     // entry is one the leader must send: a new write, or one replayed in an instance that does not send.
     if (channel && !adopting) {
-      const message: ChannelMessage = { type: entry.state === 'queued' ? 'written' : 'changed', id: entry.id };
+      const message: ChannelMessage = {
+        type: entry.state === 'queued' ? 'written' : 'changed',
+        id: entry.id,
+      };
       void outbox.settled().then(() => channel.post(message));
     }
     if (entry.state === 'confirmed' && leader) maybePrune();
@@ -84,16 +98,28 @@ export function createClient(options: ClientOptions): Client {
   };
   const reporting = new Reporting(options.reporter, outbox, clock, options.uncertainReportAfterMs ?? 300_000);
   const sendable = (entry: Entry) => !entry.parked && entry.principal === principal;
-  const sender = new Sender(outbox, settings, budget, reporting, () => leader && !closed && online.isOnline(), sendable);
+  const sender = new Sender(
+    outbox,
+    settings,
+    budget,
+    reporting,
+    () => leader && !closed && online.isOnline(),
+    sendable,
+  );
 
   async function takeOver(): Promise<void> {
     // A restart (or a new leader) finds entries that were on the wire: they may have applied.
     for (const entry of [...outbox.entries.values()]) {
       if (entry.state === 'sending') {
-        await outbox.transition(entry, 'uncertain', { uncertainSince: entry.uncertainSince ?? clock.now() }, {
-          durable: false,
-          reason: 'found in sending after a restart: it may have applied',
-        });
+        await outbox.transition(
+          entry,
+          'uncertain',
+          { uncertainSince: entry.uncertainSince ?? clock.now() },
+          {
+            durable: false,
+            reason: 'found in sending after a restart: it may have applied',
+          },
+        );
       }
     }
     await pruneConfirmed();
@@ -106,15 +132,21 @@ export function createClient(options: ClientOptions): Client {
   async function pruneConfirmed(): Promise<void> {
     lastPrune = clock.now();
     const cutoff = lastPrune - keepConfirmedMs;
-    const old = [...outbox.entries.values()].filter((e) => e.state === 'confirmed' && e.updatedAt < cutoff).map((e) => e.id);
-    await outbox.remove(old).then(() => removed(old), () => {});
+    const old = [...outbox.entries.values()]
+      .filter((e) => e.state === 'confirmed' && e.updatedAt < cutoff)
+      .map((e) => e.id);
+    await outbox.remove(old).then(
+      () => removed(old),
+      () => {},
+    );
   }
   /**
    * Called on each confirmation: a long-running process must not keep every confirmed entry until its
    * next restart. At most one pass per `keepConfirmedMs` (between 1 s and 1 min), off the write path.
    */
   function maybePrune(): void {
-    if (pruning || closed || clock.now() - lastPrune < Math.max(1_000, Math.min(keepConfirmedMs, 60_000))) return;
+    if (pruning || closed || clock.now() - lastPrune < Math.max(1_000, Math.min(keepConfirmedMs, 60_000)))
+      return;
     pruning = true;
     void pruneConfirmed().finally(() => {
       pruning = false;
@@ -179,7 +211,11 @@ export function createClient(options: ClientOptions): Client {
       }),
     );
   }
-  if (options.autoStart !== false) void ready.then(() => sender.pump(true), () => {});
+  if (options.autoStart !== false)
+    void ready.then(
+      () => sender.pump(true),
+      () => {},
+    );
 
   function usable(): void {
     if (closed) throw new LandedError('CLIENT_CLOSED', 'the client was closed; create a new one to write');
@@ -197,7 +233,10 @@ export function createClient(options: ClientOptions): Client {
 
   function mayDiscard(entry: Entry): void {
     if (!TERMINAL_STATES.has(entry.state) && !entry.parked && entry.state !== 'queued') {
-      throw new LandedError('INVALID_STATE', `entry ${entry.id} is ${entry.state}: it may have applied; wait for its outcome or let it expire before discarding`);
+      throw new LandedError(
+        'INVALID_STATE',
+        `entry ${entry.id} is ${entry.state}: it may have applied; wait for its outcome or let it expire before discarding`,
+      );
     }
   }
 
@@ -288,14 +327,19 @@ export function createClient(options: ClientOptions): Client {
         if (left === 0) return;
         const remaining = deadline - clock.now();
         if (remaining <= 0 || closed) {
-          throw new LandedError('INVALID_STATE', `drain(): ${left} write(s) still unresolved after ${timeoutMs} ms`);
+          throw new LandedError(
+            'INVALID_STATE',
+            `drain(): ${left} write(s) still unresolved after ${timeoutMs} ms`,
+          );
         }
         await nextChange(Math.min(remaining, 1000));
       }
     },
     list(filter) {
       const states = filter?.state === undefined ? undefined : new Set<EntryState>([filter.state].flat());
-      return [...outbox.entries.values()].filter((e) => !states || states.has(e.state)).sort((a, b) => a.seq - b.seq);
+      return [...outbox.entries.values()]
+        .filter((e) => !states || states.has(e.state))
+        .sort((a, b) => a.seq - b.seq);
     },
     get: (id) => outbox.entries.get(id),
     log: (entryId) => outbox.store.readLog(entryId),
@@ -303,13 +347,21 @@ export function createClient(options: ClientOptions): Client {
       usable();
       await ready;
       const entry = mustGet(id);
-      if (entry.state === 'sending') throw new LandedError('INVALID_STATE', `entry ${id} is being sent right now`);
+      if (entry.state === 'sending')
+        throw new LandedError('INVALID_STATE', `entry ${id} is being sent right now`);
       // Same key: the server replays its stored answer, or applies the write once if it never landed.
       // A person asked for it, so the retention window starts again from this attempt.
       const next = await outbox.transition(
         entry,
         'queued',
-        { outcome: undefined, firstSentAt: undefined, nextAttemptAt: undefined, reported: undefined, uncertainSince: undefined, parked: undefined },
+        {
+          outcome: undefined,
+          firstSentAt: undefined,
+          nextAttemptAt: undefined,
+          reported: undefined,
+          uncertainSince: undefined,
+          parked: undefined,
+        },
         { durable: true, reason: 'replayed by a person' },
       );
       const handle = handleFor(next);
@@ -331,17 +383,25 @@ export function createClient(options: ClientOptions): Client {
           const current = outbox.entries.get(id);
           if (!current) return;
           mayDiscard(current);
-          if (clock.now() >= deadline) throw new LandedError('INVALID_STATE', `entry ${id} was not discarded: the tab that sends did not answer; try again`);
+          if (clock.now() >= deadline)
+            throw new LandedError(
+              'INVALID_STATE',
+              `entry ${id} was not discarded: the tab that sends did not answer; try again`,
+            );
         }
       }
-      await outbox.commit({ remove: [id], log: [outbox.transitionRecord(entry, entry.state, 'discarded by a person')] });
+      await outbox.commit({
+        remove: [id],
+        log: [outbox.transitionRecord(entry, entry.state, 'discarded by a person')],
+      });
       removed([id]);
     },
     async retryNow(id) {
       usable();
       await ready;
       const entry = mustGet(id);
-      if (TERMINAL_STATES.has(entry.state)) throw new LandedError('INVALID_STATE', `entry ${id} is ${entry.state}; use replay()`);
+      if (TERMINAL_STATES.has(entry.state))
+        throw new LandedError('INVALID_STATE', `entry ${id} is ${entry.state}; use replay()`);
       // Only the leader sends: another instance passes the request on.
       if (!leader && channel) return channel.post({ type: 'retry', id });
       await outbox.patch(entry, { nextAttemptAt: undefined });
@@ -354,7 +414,12 @@ export function createClient(options: ClientOptions): Client {
       for (const entry of outbox.entries.values()) {
         if (entry.principal !== principal) continue;
         counts[entry.state]++;
-        if (entry.state === 'rejected' || entry.state === 'expired' || entry.reported?.includes('uncertain-too-long')) needsAttention++;
+        if (
+          entry.state === 'rejected' ||
+          entry.state === 'expired' ||
+          entry.reported?.includes('uncertain-too-long')
+        )
+          needsAttention++;
       }
       const waiting = counts.queued + counts.sending + counts.uncertain;
       const parts = [];
@@ -384,7 +449,9 @@ export function createClient(options: ClientOptions): Client {
     },
     async logout(mode) {
       await ready;
-      const mine = [...outbox.entries.values()].filter((e) => e.principal === principal && !TERMINAL_STATES.has(e.state));
+      const mine = [...outbox.entries.values()].filter(
+        (e) => e.principal === principal && !TERMINAL_STATES.has(e.state),
+      );
       const ids = mine.map((e) => e.id);
       if (mode === 'purge') await outbox.remove(ids).then(() => removed(ids));
       else for (const entry of mine) await outbox.patch(entry, { parked: true });

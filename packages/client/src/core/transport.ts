@@ -109,17 +109,31 @@ export type LookupAnswer =
  * server (or proxy) without the route must not read as "never seen", or an expired write would be
  * applied a second time.
  */
-export async function lookupKey(entry: Entry, settings: TransportSettings): Promise<LookupAnswer & { durationMs: number }> {
+export async function lookupKey(
+  entry: Entry,
+  settings: TransportSettings,
+): Promise<LookupAnswer & { durationMs: number }> {
   const started = settings.clock.now();
-  const done = <T extends LookupAnswer>(answer: T) => ({ ...answer, durationMs: settings.clock.now() - started });
-  if (settings.lookupPath === null) return done({ kind: 'unsupported', reason: 'the server has no lookup route (lookupPath: null)' });
+  const done = <T extends LookupAnswer>(answer: T) => ({
+    ...answer,
+    durationMs: settings.clock.now() - started,
+  });
+  if (settings.lookupPath === null)
+    return done({ kind: 'unsupported', reason: 'the server has no lookup route (lookupPath: null)' });
   const url = new URL(`${settings.lookupPath}/${encodeURIComponent(entry.key)}`, entry.url).href;
   let answer: RawAnswer;
   try {
-    answer = await exchange(settings, url, { method: 'GET', headers: { ...(await baseHeaders(settings)), accept: 'application/json' } });
+    answer = await exchange(settings, url, {
+      method: 'GET',
+      headers: { ...(await baseHeaders(settings)), accept: 'application/json' },
+    });
   } catch (error) {
     const { result } = classifyError(error) as { result: { code: string; reason: string } };
-    return done({ kind: 'unknown', code: `LOOKUP_${result.code}`, reason: `lookup failed: ${result.reason}` });
+    return done({
+      kind: 'unknown',
+      code: `LOOKUP_${result.code}`,
+      reason: `lookup failed: ${result.reason}`,
+    });
   }
   const echoed = parseKeyHeader(answer.headers.get(HEADER_KEY));
   let body: unknown;
@@ -139,7 +153,14 @@ export async function lookupKey(entry: Entry, settings: TransportSettings): Prom
   if (answer.status === 404 && ours) return done({ kind: 'never-seen' });
   if (answer.status === 409 && ours) return done({ kind: 'in-progress' });
   if (answer.status === 404 || answer.status === 405 || answer.status === 501) {
-    return done({ kind: 'unsupported', reason: `the server answered the lookup with HTTP ${answer.status} and no key echo` });
+    return done({
+      kind: 'unsupported',
+      reason: `the server answered the lookup with HTTP ${answer.status} and no key echo`,
+    });
   }
-  return done({ kind: 'unknown', code: `LOOKUP_HTTP_${answer.status}`, reason: `lookup answered HTTP ${answer.status}` });
+  return done({
+    kind: 'unknown',
+    code: `LOOKUP_HTTP_${answer.status}`,
+    reason: `lookup answered HTTP ${answer.status}`,
+  });
 }

@@ -1,12 +1,17 @@
 import { LandedError } from '../errors/LandedError.ts';
-import type { WriteMethod } from '../types/entry.ts';
 import type { ClientOptions, WriteRequest } from '../types/client.ts';
+import type { WriteMethod } from '../types/entry.ts';
 
 const METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Credentials are read per attempt from `headers()`; persisting them would leak them into the outbox and logs. */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 /** The client owns these: an app value would break the protocol. */
-const RESERVED_HEADERS = new Set(['idempotency-key', 'landed-attempt', 'landed-first-sent', 'content-length']);
+const RESERVED_HEADERS = new Set([
+  'idempotency-key',
+  'landed-attempt',
+  'landed-first-sent',
+  'content-length',
+]);
 
 export interface ValidWrite {
   method: WriteMethod;
@@ -20,13 +25,19 @@ export interface ValidWrite {
 function positive(name: string, value: number | undefined, allowZero = false): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new LandedError('INVALID_OPTIONS', `createClient(): \`${name}\` must be a ${allowZero ? 'non-negative' : 'positive'} finite number, got ${String(value)}`);
+    throw new LandedError(
+      'INVALID_OPTIONS',
+      `createClient(): \`${name}\` must be a ${allowZero ? 'non-negative' : 'positive'} finite number, got ${String(value)}`,
+    );
   }
 }
 
 export function validateOptions(options: ClientOptions): void {
   if (typeof options !== 'object' || options === null) {
-    throw new LandedError('INVALID_OPTIONS', 'createClient() needs an options object with at least a `store`');
+    throw new LandedError(
+      'INVALID_OPTIONS',
+      'createClient() needs an options object with at least a `store`',
+    );
   }
   const store = options.store as Partial<ClientOptions['store']> | undefined;
   if (!store || typeof store.commit !== 'function' || typeof store.load !== 'function') {
@@ -40,10 +51,16 @@ export function validateOptions(options: ClientOptions): void {
     try {
       url = new URL(options.baseUrl);
     } catch {
-      throw new LandedError('INVALID_OPTIONS', `createClient(): \`baseUrl\` is not a URL: ${JSON.stringify(options.baseUrl)}`);
+      throw new LandedError(
+        'INVALID_OPTIONS',
+        `createClient(): \`baseUrl\` is not a URL: ${JSON.stringify(options.baseUrl)}`,
+      );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new LandedError('INVALID_OPTIONS', `createClient(): \`baseUrl\` must be http(s), got ${url.protocol}`);
+      throw new LandedError(
+        'INVALID_OPTIONS',
+        `createClient(): \`baseUrl\` must be http(s), got ${url.protocol}`,
+      );
     }
   }
   if (options.keyFormat !== undefined && options.keyFormat !== 'quoted' && options.keyFormat !== 'unquoted') {
@@ -63,20 +80,34 @@ export function validateOptions(options: ClientOptions): void {
     positive('retryBudget.capacity', options.retryBudget.capacity);
     positive('retryBudget.refillPerSec', options.retryBudget.refillPerSec, true);
   }
-  if (options.lookupPath !== undefined && options.lookupPath !== null && !options.lookupPath.startsWith('/')) {
-    throw new LandedError('INVALID_OPTIONS', 'createClient(): `lookupPath` must start with "/" (or be null when the server has no lookup)');
+  if (
+    options.lookupPath !== undefined &&
+    options.lookupPath !== null &&
+    !options.lookupPath.startsWith('/')
+  ) {
+    throw new LandedError(
+      'INVALID_OPTIONS',
+      'createClient(): `lookupPath` must start with "/" (or be null when the server has no lookup)',
+    );
   }
 }
 
 const encoder = new TextEncoder();
 
-export function validateWrite(request: WriteRequest, baseUrl: string | undefined, maxBodyBytes: number): ValidWrite {
+export function validateWrite(
+  request: WriteRequest,
+  baseUrl: string | undefined,
+  maxBodyBytes: number,
+): ValidWrite {
   if (typeof request !== 'object' || request === null) {
     throw new LandedError('INVALID_OPTIONS', 'write() needs a request object: { method, url, body }');
   }
   const method = typeof request.method === 'string' ? request.method.toUpperCase() : '';
   if (!METHODS.has(method)) {
-    throw new LandedError('INVALID_METHOD', `write(): method must be POST, PUT, PATCH or DELETE, got ${JSON.stringify(request.method)}`);
+    throw new LandedError(
+      'INVALID_METHOD',
+      `write(): method must be POST, PUT, PATCH or DELETE, got ${JSON.stringify(request.method)}`,
+    );
   }
   let url: URL;
   try {
@@ -95,20 +126,33 @@ export function validateWrite(request: WriteRequest, baseUrl: string | undefined
     try {
       body = JSON.stringify(request.body);
     } catch (error) {
-      throw new LandedError('BODY_NOT_SERIALIZABLE', `write(): the body cannot be serialised to JSON (${(error as Error).message})`, { cause: error });
+      throw new LandedError(
+        'BODY_NOT_SERIALIZABLE',
+        `write(): the body cannot be serialised to JSON (${(error as Error).message})`,
+        { cause: error },
+      );
     }
     if (body === undefined) {
-      throw new LandedError('BODY_NOT_SERIALIZABLE', `write(): a ${typeof request.body} body has no JSON form`);
+      throw new LandedError(
+        'BODY_NOT_SERIALIZABLE',
+        `write(): a ${typeof request.body} body has no JSON form`,
+      );
     }
     // A UTF-16 code unit is at most 3 UTF-8 bytes: only a body that could be over the limit is encoded.
     const bytes = body.length * 3 <= maxBodyBytes ? body.length : encoder.encode(body).byteLength;
     if (bytes > maxBodyBytes) {
-      throw new LandedError('BODY_TOO_LARGE', `write(): the body is ${bytes} bytes, over the ${maxBodyBytes}-byte limit (maxBodyBytes)`);
+      throw new LandedError(
+        'BODY_TOO_LARGE',
+        `write(): the body is ${bytes} bytes, over the ${maxBodyBytes}-byte limit (maxBodyBytes)`,
+      );
     }
   }
   const lane = request.lane ?? 'default';
   if (typeof lane !== 'string' || lane.length === 0 || lane.length > 200) {
-    throw new LandedError('INVALID_OPTIONS', 'write(): `lane` must be a non-empty string of at most 200 characters');
+    throw new LandedError(
+      'INVALID_OPTIONS',
+      'write(): `lane` must be a non-empty string of at most 200 characters',
+    );
   }
   let headers: Record<string, string> | undefined;
   if (request.headers !== undefined) {

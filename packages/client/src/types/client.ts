@@ -114,10 +114,26 @@ export interface Summary {
 
 export interface Client {
   write(request: WriteRequest): Promise<WriteHandle>;
-  post(url: string, body?: unknown, options?: Omit<WriteRequest, 'method' | 'url' | 'body'>): Promise<WriteHandle>;
-  put(url: string, body?: unknown, options?: Omit<WriteRequest, 'method' | 'url' | 'body'>): Promise<WriteHandle>;
-  patch(url: string, body?: unknown, options?: Omit<WriteRequest, 'method' | 'url' | 'body'>): Promise<WriteHandle>;
-  delete(url: string, body?: unknown, options?: Omit<WriteRequest, 'method' | 'url' | 'body'>): Promise<WriteHandle>;
+  post(
+    url: string,
+    body?: unknown,
+    options?: Omit<WriteRequest, 'method' | 'url' | 'body'>,
+  ): Promise<WriteHandle>;
+  put(
+    url: string,
+    body?: unknown,
+    options?: Omit<WriteRequest, 'method' | 'url' | 'body'>,
+  ): Promise<WriteHandle>;
+  patch(
+    url: string,
+    body?: unknown,
+    options?: Omit<WriteRequest, 'method' | 'url' | 'body'>,
+  ): Promise<WriteHandle>;
+  delete(
+    url: string,
+    body?: unknown,
+    options?: Omit<WriteRequest, 'method' | 'url' | 'body'>,
+  ): Promise<WriteHandle>;
   /** Sends everything sendable now; resolves when nothing is left in flight or ready (waiting backoffs remain). */
   flush(): Promise<void>;
   /** Resolves when every entry is terminal (or `timeoutMs` passes: then rejects with the count left). */

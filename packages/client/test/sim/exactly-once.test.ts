@@ -4,9 +4,10 @@
 // draining, every accepted write was applied exactly once, or is rejected/expired and reported;
 // nothing is left sending or uncertain.
 // Replay a failure with FC_SEED=<seed printed below>; run longer with FC_NUM_RUNS=<n>.
+
+import { type Client, createClient, memoryStore, type OutboxStore, type ReportEvent } from '@landed/client';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { type Client, createClient, memoryStore, type OutboxStore, type ReportEvent } from '@landed/client';
 import { SimClock } from './sim-clock.ts';
 import { FAULTS, SimServer } from './sim-server.ts';
 
@@ -82,7 +83,10 @@ type Model = { writes: number };
 type Cmd = fc.AsyncCommand<Model, World>;
 
 class WriteCmd implements Cmd {
-  constructor(readonly lane: string) {}
+  readonly lane: string;
+  constructor(lane: string) {
+    this.lane = lane;
+  }
   check = () => true;
   async run(model: Model, world: World) {
     const payload = `w${model.writes++}`;
@@ -92,7 +96,10 @@ class WriteCmd implements Cmd {
   toString = () => `write(${this.lane})`;
 }
 class AdvanceCmd implements Cmd {
-  constructor(readonly ms: number) {}
+  readonly ms: number;
+  constructor(ms: number) {
+    this.ms = ms;
+  }
   check = () => true;
   async run(_m: Model, world: World) {
     world.clock.advance(this.ms);
@@ -144,7 +151,16 @@ async function healAndDrain(s: fc.Scheduler, world: World): Promise<void> {
   }
 }
 
-const totals = { runs: 0, writes: 0, confirmed: 0, replayed: 0, expired: 0, restarts: 0, faults: 0, attempts: 0 };
+const totals = {
+  runs: 0,
+  writes: 0,
+  confirmed: 0,
+  replayed: 0,
+  expired: 0,
+  restarts: 0,
+  faults: 0,
+  attempts: 0,
+};
 
 const seed = Number(process.env.FC_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const numRuns = Number(process.env.FC_NUM_RUNS ?? 60);
@@ -180,19 +196,28 @@ test(`exactly once under faults, crashes and clock jumps (FC_SEED=${seed}, runs=
           if (entry?.state === 'expired') totals.expired++;
         }
         const appliedPerKey = new Map<string, number>();
-        for (const row of world.server.ledger) appliedPerKey.set(row.key, (appliedPerKey.get(row.key) ?? 0) + 1);
+        for (const row of world.server.ledger)
+          appliedPerKey.set(row.key, (appliedPerKey.get(row.key) ?? 0) + 1);
         const keys = new Set([...world.accepted.values()].map((w) => w.key));
-        for (const row of world.server.ledger) expect(keys.has(row.key), `unexpected ledger row ${row.key}`).toBe(true);
+        for (const row of world.server.ledger)
+          expect(keys.has(row.key), `unexpected ledger row ${row.key}`).toBe(true);
         for (const [id, write] of world.accepted) {
           const entry = world.client.get(id);
           const applied = appliedPerKey.get(write.key) ?? 0;
           expect(entry, `accepted write ${write.payload} is lost from the outbox`).toBeDefined();
-          expect(['confirmed', 'rejected', 'expired'], `${write.payload} left ${entry?.state}`).toContain(entry?.state);
+          expect(['confirmed', 'rejected', 'expired'], `${write.payload} left ${entry?.state}`).toContain(
+            entry?.state,
+          );
           expect(applied, `${write.payload} applied ${applied} times`).toBeLessThanOrEqual(1);
-          if (entry?.state === 'confirmed') expect(applied, `${write.payload} confirmed but never applied`).toBe(1);
-          if (entry?.state === 'rejected') expect(applied, `${write.payload} rejected but applied (phantom)`).toBe(0);
+          if (entry?.state === 'confirmed')
+            expect(applied, `${write.payload} confirmed but never applied`).toBe(1);
+          if (entry?.state === 'rejected')
+            expect(applied, `${write.payload} rejected but applied (phantom)`).toBe(0);
           if (entry?.state === 'expired') {
-            expect(world.reports.some((r) => r.kind === 'expired' && r.entry.id === id), `${write.payload} expired unreported`).toBe(true);
+            expect(
+              world.reports.some((r) => r.kind === 'expired' && r.entry.id === id),
+              `${write.payload} expired unreported`,
+            ).toBe(true);
           }
           const payload = world.server.ledger.find((row) => row.key === write.key)?.body;
           if (payload !== undefined) expect(JSON.parse(payload)).toEqual({ payload: write.payload });

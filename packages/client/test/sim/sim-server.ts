@@ -12,7 +12,16 @@ export type Fault =
   | 'reset'
   | 'hang';
 
-export const FAULTS: readonly Fault[] = ['none', 'drop-request', 'drop-response', '500-before-commit', '500-after-commit', '409', 'reset', 'hang'];
+export const FAULTS: readonly Fault[] = [
+  'none',
+  'drop-request',
+  'drop-response',
+  '500-before-commit',
+  '500-after-commit',
+  '409',
+  'reset',
+  'hang',
+];
 
 interface KeyRecord {
   state: 'started' | 'finished';
@@ -47,12 +56,18 @@ export class SimServer {
 
   #reap(): void {
     for (const [key, record] of this.keys) {
-      if (record.state === 'finished' && this.#clock.now - record.firstSeen > this.#retentionSec * 1000) this.keys.delete(key);
+      if (record.state === 'finished' && this.#clock.now - record.firstSeen > this.#retentionSec * 1000)
+        this.keys.delete(key);
     }
   }
 
   #headers(key: string, extra: Record<string, string> = {}): Record<string, string> {
-    return { 'content-type': 'application/json', 'idempotency-key': `"${key}"`, 'idempotency-retention': String(this.#retentionSec), ...extra };
+    return {
+      'content-type': 'application/json',
+      'idempotency-key': `"${key}"`,
+      'idempotency-retention': String(this.#retentionSec),
+      ...extra,
+    };
   }
 
   /** A `fetch` whose every step is released by the fast-check scheduler, in an order it chooses. */
@@ -79,7 +94,8 @@ export class SimServer {
     await s.schedule(Promise.resolve(), `deliver ${request.method} ${key?.slice(0, 8)} (${fault})`);
     // A request the network held past the client's timeout is given up by the network too.
     if (this.#clock.now - sentAt > this.#timeoutMs) throw new TypeError('fetch failed: network gave up');
-    if (fault === 'drop-request' || fault === 'reset') throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
+    if (fault === 'drop-request' || fault === 'reset')
+      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
     if (fault === 'hang') return new Promise<never>(() => {});
     this.#reap();
     const url = new URL(request.url);
@@ -87,17 +103,25 @@ export class SimServer {
       const lookupKey = decodeURIComponent(url.pathname.slice('/idempotency/'.length));
       if (!this.#lookup) return new Response('not found', { status: 404 });
       const live = this.keys.get(lookupKey);
-      if (live?.state === 'started') return new Response('', { status: 409, headers: this.#headers(lookupKey) });
+      if (live?.state === 'started')
+        return new Response('', { status: 409, headers: this.#headers(lookupKey) });
       const stored = this.tombstones.get(lookupKey);
       if (!stored) return new Response('{}', { status: 404, headers: this.#headers(lookupKey) });
-      return new Response(JSON.stringify({ key: lookupKey, status: stored.status, body: JSON.parse(stored.body) }), { status: 200, headers: this.#headers(lookupKey) });
+      return new Response(
+        JSON.stringify({ key: lookupKey, status: stored.status, body: JSON.parse(stored.body) }),
+        { status: 200, headers: this.#headers(lookupKey) },
+      );
     }
     if (!key) return new Response('{"title":"missing key"}', { status: 400 });
     const known = this.keys.get(key);
     if (known?.state === 'finished') {
-      return new Response(known.body ?? '', { status: known.status ?? 200, headers: this.#headers(key, { 'idempotent-replayed': 'true' }) });
+      return new Response(known.body ?? '', {
+        status: known.status ?? 200,
+        headers: this.#headers(key, { 'idempotent-replayed': 'true' }),
+      });
     }
-    if (known?.state === 'started' || fault === '409') return new Response('', { status: 409, headers: this.#headers(key, { 'retry-after': '1' }) });
+    if (known?.state === 'started' || fault === '409')
+      return new Response('', { status: 409, headers: this.#headers(key, { 'retry-after': '1' }) });
     this.keys.set(key, { state: 'started', firstSeen: this.#clock.now });
     await s.schedule(Promise.resolve(), `commit ${key.slice(0, 8)}`);
     if (fault === '500-before-commit') {
@@ -106,11 +130,17 @@ export class SimServer {
     }
     this.ledger.push({ key, body });
     const answer = JSON.stringify({ n: this.ledger.length });
-    this.keys.set(key, { state: 'finished', firstSeen: this.keys.get(key)?.firstSeen ?? this.#clock.now, status: 201, body: answer });
+    this.keys.set(key, {
+      state: 'finished',
+      firstSeen: this.keys.get(key)?.firstSeen ?? this.#clock.now,
+      status: 201,
+      body: answer,
+    });
     this.tombstones.set(key, { status: 201, body: answer });
     await s.schedule(Promise.resolve(), `respond ${key.slice(0, 8)}`);
     if (fault === '500-after-commit') return new Response('', { status: 500, headers: this.#headers(key) });
-    if (fault === 'drop-response') throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
+    if (fault === 'drop-response')
+      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
     return new Response(answer, { status: 201, headers: this.#headers(key) });
   }
 }

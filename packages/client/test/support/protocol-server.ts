@@ -100,10 +100,14 @@ export async function startProtocolServer(options: { lookup?: boolean } = {}): P
       state.requests.push({ ...seen, key });
       const found = stored.get(key);
       if (!found) {
-        res.writeHead(404, { ...common(key), 'content-type': 'application/problem+json' }).end('{"title":"never seen"}');
+        res
+          .writeHead(404, { ...common(key), 'content-type': 'application/problem+json' })
+          .end('{"title":"never seen"}');
         return;
       }
-      res.writeHead(200, common(key)).end(JSON.stringify({ key, status: found.status, body: JSON.parse(found.body), replayed: true }));
+      res
+        .writeHead(200, common(key))
+        .end(JSON.stringify({ key, status: found.status, body: JSON.parse(found.body), replayed: true }));
       return;
     }
     const index = state.requests.push(seen) - 1;

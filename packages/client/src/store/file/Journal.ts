@@ -117,7 +117,9 @@ export class Journal {
 
   /** Relaxed commits only (and nothing else to do): they may wait (see `#kick`). */
   #onlyRelaxed(): boolean {
-    return !this.#closed && this.#compactWaiters.length === 0 && this.#queue.every((pending) => !pending.durable);
+    return (
+      !this.#closed && this.#compactWaiters.length === 0 && this.#queue.every((pending) => !pending.durable)
+    );
   }
 
   /**

@@ -72,7 +72,11 @@ export function fileStore(options: FileStoreOptions): FileStore {
       const { journal } = await ready();
       const payload = serialise(change, settings.dir);
       // Parsed back from the payload so memory holds exactly what a replay will read, shared with no one.
-      return journal.commit(encodeRecord(payload), JSON.parse(payload) as JournalChange, options?.durable !== false);
+      return journal.commit(
+        encodeRecord(payload),
+        JSON.parse(payload) as JournalChange,
+        options?.durable !== false,
+      );
     },
     async readLog(entryId?: string): Promise<LogRecord[]> {
       return (await ready()).state.readLog(entryId);

@@ -29,8 +29,7 @@ export function decodeRecord(text: string, start: number, end: number, bytes?: U
   // Bytes that were not UTF-8 were decoded to U+FFFD, so their checksum cannot match either.
   const payload = text.slice(start + HEADER_CHARS, end);
   const sum = bytes ? crc32(bytes.subarray(start + HEADER_CHARS, end)) : crc32(payload);
-  if (sum >>> 0 !== stored)
-    return { ok: false, reason: 'checksum mismatch (the line is damaged)' };
+  if (sum >>> 0 !== stored) return { ok: false, reason: 'checksum mismatch (the line is damaged)' };
   try {
     return { ok: true, value: JSON.parse(payload) };
   } catch (error) {
