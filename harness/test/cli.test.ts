@@ -73,7 +73,7 @@ describe('--target URL', () => {
           '--clients',
           '1',
           '--writes',
-          '12',
+          '20',
           '--seed',
           '11',
           '--json',
@@ -88,8 +88,8 @@ describe('--target URL', () => {
       for (const name of ['http-500-after-commit', 'timeout-downstream']) {
         // The second scenario meets the first one's rows in the target's ledger and leaves them out.
         expect(rowOf(report, name, 'landed')).toMatchObject({
-          writes: 12,
-          confirmed: 12,
+          writes: 20,
+          confirmed: 20,
           lost: 0,
           duplicated: 0,
           unexpected: 0,
