@@ -1,6 +1,7 @@
 // client.confirm-latency.{memory,file}: p50 time from write() to `confirmed` on loopback, against a
 // plain `ky.post` of the same body to the same server, measured in interleaved rounds of one run.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, memoryStore, type OutboxStore } from '@landed/client';
@@ -12,14 +13,35 @@ const ROUNDS = 10;
 const PER_ROUND = 200;
 const body = { visitor: 'v-1842', pen: 'p-77', objects: [18383769, 18383770], note: 'x'.repeat(200) };
 
+/**
+ * p50 of one append + fdatasync of an entry-sized line in `dir`: the least a durable outbox adds
+ * before the request may leave ("persisted before the first attempt").
+ */
+async function fdatasyncP50(dir: string): Promise<number> {
+  const fh = await open(join(dir, 'sync-probe.jsonl'), 'a');
+  const line = `${JSON.stringify({ put: [{ body, key: crypto.randomUUID() }] })}\n`;
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < 500; i++) {
+      const t0 = performance.now();
+      await fh.write(line);
+      await fh.datasync();
+      times.push(performance.now() - t0);
+    }
+  } finally {
+    await fh.close();
+  }
+  return percentile(times, 50);
+}
+
 async function measure(
   id: string,
   target: string,
-  makeStore: () => Promise<{ store: OutboxStore; cleanup: () => void }>,
+  makeStore: () => Promise<{ store: OutboxStore; cleanup: () => void; dir?: string }>,
 ) {
   if (skipped(id)) return;
   const server = await startBenchServer();
-  const { store, cleanup } = await makeStore();
+  const { store, cleanup, dir } = await makeStore();
   const client = createClient({ store, baseUrl: server.url, keepConfirmedMs: 0 });
   const ours: number[] = [];
   const baseline: number[] = [];
@@ -42,6 +64,7 @@ async function measure(
   }
   await client.close();
   await server.close();
+  const sync = dir === undefined ? undefined : await fdatasyncP50(dir);
   cleanup();
   const p50 = percentile(ours, 50);
   const b50 = percentile(baseline, 50);
@@ -52,7 +75,13 @@ async function measure(
     ratio: p50 / b50,
     unit: 'ms p50',
     target,
-    notes: { p99: percentile(ours, 99), baselineP99: percentile(baseline, 99), samples: ours.length },
+    notes: {
+      p99: percentile(ours, 99),
+      baselineP99: percentile(baseline, 99),
+      samples: ours.length,
+      // With a durable store: one fdatasync must precede the request, so no client can go below this.
+      ...(sync === undefined ? {} : { fdatasyncP50: sync, floorRatio: (b50 + sync) / b50 }),
+    },
   });
 }
 
@@ -64,7 +93,7 @@ await measure('client.confirm-latency.memory', '<= 1.15', async () => ({
 await measure('client.confirm-latency.file', '<= 1.35', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'landed-bench-'));
   const { fileStore } = (await import('@landed/client/node')) as typeof import('@landed/client/node');
-  return { store: fileStore({ dir }), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { store: fileStore({ dir }), dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }).catch((error: unknown) =>
   console.error(`client.confirm-latency.file not measured: ${(error as Error).message}`),
 );
