@@ -4,7 +4,12 @@
  * processes, and every process sees the key in progress); the handler's transaction is a `PoolClient`
  * inside `BEGIN`, and the record is marked finished in it, so the business write commits with the
  * record. Finishing compares the lock token: an attempt whose stale lock was taken over rolls back.
+ *
+ * The store's statements are prepared once on each connection (`PREPARE`, guarded so that it is
+ * idempotent) and run with `EXECUTE` inside the multi-statement queries that keep a keyed write at the
+ * bare write's three round trips: PostgreSQL parses and plans them once per connection, not per request.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { BeginResult, ClaimInput, IdempotencyStore } from '../../core/types.ts';
 import { IdempotencyError } from '../../errors/IdempotencyError.ts';
@@ -43,6 +48,20 @@ export interface PostgresStore extends IdempotencyStore<pg.PoolClient> {
 const COLUMNS =
   'scope, key, fingerprint, state, lock_token, locked_at, status, headers, body, created_at, expires_at, purge_at';
 
+/**
+ * Which statement sets are prepared on which connection, shared by every store in the process (a set's
+ * id hashes its text, so two stores on one table share it). A connection that lost them (`DISCARD
+ * ALL`, a pooler handing out another server connection) answers `EXECUTE` with 26000: forgotten here,
+ * prepared again, retried once.
+ */
+const preparedOn = new WeakMap<object, Set<string>>();
+
+/** A statement prepared per connection: its name hashes its text, so one name never means two texts. */
+function statement(kind: string, params: string, text: string): { name: string; prepare: string } {
+  const name = `landed_${kind}_${createHash('sha256').update(`${params}\n${text}`).digest('hex').slice(0, 16)}`;
+  return { name, prepare: `PREPARE ${name} (${params}) AS ${text}` };
+}
+
 export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   if (!options || (options.pool === undefined && options.connectionString === undefined)) {
     throw new IdempotencyError(
@@ -71,6 +90,57 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   let reapedUntil = 0;
   // The finishing UPDATE of each open business transaction, sent with its COMMIT.
   const finishes = new WeakMap<pg.PoolClient, string>();
+
+  const sql = {
+    claim: statement(
+      'claim',
+      'text, text, text, text, bigint, bigint, bigint',
+      `INSERT INTO ${table} (scope, key, fingerprint, state, lock_token, locked_at, created_at, expires_at, purge_at)
+       VALUES ($1, $2, $3, 'started', $4, $5, $5, $6, $7)
+       ON CONFLICT (scope, key) DO NOTHING`,
+    ),
+    takeOver: statement(
+      'take_over',
+      'text, text, text, bigint, text',
+      `UPDATE ${table} SET lock_token = $3, locked_at = $4
+       WHERE scope = $1 AND key = $2 AND state = 'started' AND lock_token = $5`,
+    ),
+    // Only this attempt's lock token matches: when a takeover won meanwhile, the count is 0 and 1/0
+    // aborts the transaction, business write included.
+    finish: statement(
+      'finish',
+      'text, text, text, smallint, text, text, bigint',
+      `WITH finished AS (
+         UPDATE ${table} SET state = 'finished', lock_token = NULL, locked_at = NULL, status = $4,
+           headers = $5, body = $6, finished_at = $7
+         WHERE scope = $1 AND key = $2 AND state = 'started' AND lock_token = $3
+         RETURNING 1)
+       SELECT 1 / count(*)::int AS owned FROM finished`,
+    ),
+    select: statement(
+      'select',
+      'text, text',
+      `SELECT ${COLUMNS} FROM ${table} WHERE scope = $1 AND key = $2`,
+    ),
+  };
+  // Prepares whichever of them the connection lacks: one DO block, safe to run again.
+  const prepareAll = `DO $landed$ BEGIN ${Object.values(sql)
+    .map(
+      ({ name, prepare }) =>
+        `IF NOT EXISTS (SELECT FROM pg_prepared_statements WHERE name = '${name}') THEN EXECUTE '${prepare.replaceAll("'", "''")}'; END IF;`,
+    )
+    .join(' ')} END $landed$`;
+  const setId = createHash('sha256').update(prepareAll).digest('hex').slice(0, 16);
+  const isPrepared = (client: pg.PoolClient) => preparedOn.get(client)?.has(setId) === true;
+  const markPrepared = (client: pg.PoolClient, prepared: boolean) => {
+    let sets = preparedOn.get(client);
+    if (!sets) {
+      sets = new Set();
+      preparedOn.set(client, sets);
+    }
+    if (prepared) sets.add(setId);
+    else sets.delete(setId);
+  };
 
   const ready = (): Promise<void> => {
     if (closed)
@@ -135,9 +205,10 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   }
 
   /**
-   * On one connection: `step` (the claim or the takeover) commits on its own and the business
-   * transaction opens, in a single round trip (`BEGIN; …; COMMIT; BEGIN` as one simple query); then `work`
-   * runs in that transaction. When `step` changed no row, nothing runs and the record is returned.
+   * On one connection: `step` (the claim or the takeover, an `EXECUTE`) commits on its own and the
+   * business transaction opens, in a single round trip (`BEGIN; …; COMMIT; BEGIN` as one simple query,
+   * preceded on a connection's first use by the statements' preparation); then `work` runs in that
+   * transaction. When `step` changed no row, nothing runs and the record is returned.
    */
   async function claimed<T>(
     input: ClaimInput,
@@ -145,21 +216,43 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     work: (tx: pg.PoolClient) => Promise<T>,
   ): Promise<BeginResult<T>> {
     return withClient(async (client, rollback, broken) => {
+      const lit = (v: string) => client.escapeLiteral(v);
       // The claim commits on its own (visible to every process from here) and BEGIN opens the business
       // transaction. The claim's commit does not wait for its WAL flush: the business commit flushes it
       // (the WAL is sequential), and a claim lost in a database crash only means nothing ran yet.
+      const claim = `BEGIN; SET LOCAL synchronous_commit TO OFF; ${step(lit)}; COMMIT; BEGIN`;
       let results: pg.QueryResult[];
-      try {
-        results = (await client.query(
-          `BEGIN; SET LOCAL synchronous_commit TO OFF; ${step((v) => client.escapeLiteral(v))}; COMMIT; BEGIN`,
-        )) as unknown as pg.QueryResult[];
-      } catch (error) {
-        await rollback();
-        throw error;
+      let prepare = !isPrepared(client);
+      for (;;) {
+        try {
+          results = (await client.query(
+            prepare ? `${prepareAll}; ${claim}` : claim,
+          )) as unknown as pg.QueryResult[];
+          if (prepare) markPrepared(client, true);
+          break;
+        } catch (error) {
+          await rollback();
+          // The connection lost its prepared statements: prepare them again, once.
+          if (!prepare && (error as { code?: unknown }).code === UNDEFINED_PREPARED_STATEMENT) {
+            markPrepared(client, false);
+            prepare = true;
+            continue;
+          }
+          throw error;
+        }
       }
-      if (results[2]?.rowCount !== 1) {
-        await client.query('ROLLBACK');
-        const record = await select(client, input.scope, input.key);
+      if (results[prepare ? 3 : 2]?.rowCount !== 1) {
+        // The key is taken: end the business transaction and read the record, in one round trip.
+        let found: pg.QueryResult;
+        try {
+          [, found] = (await client.query(
+            `ROLLBACK; EXECUTE ${sql.select.name}(${lit(input.scope)}, ${lit(input.key)})`,
+          )) as unknown as [pg.QueryResult, pg.QueryResult];
+        } catch (error) {
+          broken();
+          throw error;
+        }
+        const record = found.rows[0] ? toRecord(found.rows[0] as RecordRow) : undefined;
         if (record?.purgeAt != null && record.purgeAt <= input.now) {
           // A tombstone past its time counts as absent: drop it, and the caller claims again.
           await client.query(`DELETE FROM ${table} WHERE scope = $1 AND key = $2 AND purge_at <= $3`, [
@@ -212,10 +305,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       return claimed(
         input,
         (lit) =>
-          `INSERT INTO ${table} (scope, key, fingerprint, state, lock_token, locked_at, created_at, expires_at, purge_at)
-           VALUES (${lit(input.scope)}, ${lit(input.key)}, ${lit(input.fingerprint)}, 'started', ${lit(input.lockToken)},
-             ${int(input.now)}, ${int(input.now)}, ${int(input.expiresAt)}, ${int(input.purgeAt)})
-           ON CONFLICT (scope, key) DO NOTHING`,
+          `EXECUTE ${sql.claim.name}(${lit(input.scope)}, ${lit(input.key)}, ${lit(input.fingerprint)}, ${lit(input.lockToken)}, ${int(input.now)}, ${int(input.expiresAt)}, ${int(input.purgeAt)})`,
         work,
       );
     },
@@ -223,8 +313,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       return claimed(
         input,
         (lit) =>
-          `UPDATE ${table} SET lock_token = ${lit(input.lockToken)}, locked_at = ${int(input.now)}
-           WHERE scope = ${lit(input.scope)} AND key = ${lit(input.key)} AND state = 'started' AND lock_token = ${lit(input.expectedToken)}`,
+          `EXECUTE ${sql.takeOver.name}(${lit(input.scope)}, ${lit(input.key)}, ${lit(input.lockToken)}, ${int(input.now)}, ${lit(input.expectedToken)})`,
         work,
       );
     },
@@ -244,17 +333,11 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       });
     },
     async finish(tx, scope, key, lockToken, o) {
-      // Sent with the COMMIT (see `claimed`). Only this attempt's lock token matches: when a takeover won
-      // meanwhile, the count is 0 and 1/0 aborts the transaction, business write included.
+      // Sent with the COMMIT (see `claimed`), which the lock token check aborts when it fails.
       const lit = (v: string) => tx.escapeLiteral(v);
       finishes.set(
         tx,
-        `WITH finished AS (
-           UPDATE ${table} SET state = 'finished', lock_token = NULL, locked_at = NULL, status = ${int(o.status)},
-             headers = ${lit(JSON.stringify(o.headers))}, body = ${lit(o.body)}, finished_at = ${int(o.now)}
-           WHERE scope = ${lit(scope)} AND key = ${lit(key)} AND state = 'started' AND lock_token = ${lit(lockToken)}
-           RETURNING 1)
-         SELECT 1 / count(*)::int AS owned FROM finished`,
+        `EXECUTE ${sql.finish.name}(${lit(scope)}, ${lit(key)}, ${lit(lockToken)}, ${int(o.status)}, ${lit(JSON.stringify(o.headers))}, ${lit(o.body)}, ${int(o.now)})`,
       );
     },
     async release(scope, key, lockToken) {
@@ -294,6 +377,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 type Queryable = Pick<pg.Pool, 'query'>;
 
 const DIVISION_BY_ZERO = '22012';
+const UNDEFINED_PREPARED_STATEMENT = '26000';
 
 /** Connection-level failures (server gone, shut down, unreachable) as opposed to a bad query. */
 export function isConnectionError(error: unknown): boolean {
