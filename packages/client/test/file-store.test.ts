@@ -76,7 +76,7 @@ describe('fileStore', () => {
     await again.close();
   });
 
-  it('hands out copies: mutating what it returned or what was committed changes nothing stored', async () => {
+  it('hands out copies or read-only entries: mutating what it returned or what was committed changes nothing stored', async () => {
     const store = fileStore({ dir: tempDir(), fsync: 'none' });
     const e = entry('a');
     await store.commit({ put: [e] });
@@ -84,6 +84,13 @@ describe('fileStore', () => {
     const loaded = await store.getEntry('a');
     expect(loaded?.state).toBe('queued');
     if (loaded) loaded.state = 'rejected';
+    expect((await store.getEntry('a'))?.state).toBe('queued');
+    // load() hands out read-only entries (no copy of 100,000 entries at start-up): they cannot be changed.
+    const [first] = (await store.load()).entries;
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => {
+      (first as Entry).state = 'rejected';
+    }).toThrow(TypeError);
     expect((await store.getEntry('a'))?.state).toBe('queued');
     await store.close();
   });

@@ -41,7 +41,11 @@ export interface StoreLoad {
 export interface OutboxStore {
   /** Short name for logs and errors: `memory`, `file`, `localforage`. */
   readonly kind: string;
-  /** Reads every entry; corrupt records go to `quarantined`. May be called again to pick up other writers. */
+  /**
+   * Reads every entry; corrupt records go to `quarantined`. May be called again to pick up other
+   * writers. The entries may be read-only (the file store hands out its own, frozen): the client never
+   * changes an entry object in place, it replaces it.
+   */
   load(): Promise<StoreLoad>;
   /** Reads one entry as it is stored now (another tab or process may have written it). */
   getEntry(id: string): Promise<Entry | undefined>;

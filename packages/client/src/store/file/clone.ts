@@ -10,3 +10,13 @@ export function cloneJson<T>(value: T): T {
   for (const key in value) out[key] = cloneJson((value as Record<string, unknown>)[key]);
   return out as T;
 }
+
+/**
+ * Makes a plain JSON value read-only, in place, all the way down (already frozen parts are skipped).
+ * Cheaper than a copy and allocates nothing, which is what start-up with 100,000 entries needs.
+ */
+export function freezeJson<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const key in value) freezeJson((value as Record<string, unknown>)[key]);
+  return Object.freeze(value);
+}
