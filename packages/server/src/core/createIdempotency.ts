@@ -145,12 +145,9 @@ export function createIdempotency<Tx>(options: IdempotencyOptions<Tx>): Idempote
   const isLookup = (request: Pick<IdempotentRequest, 'method' | 'path'>) => {
     if (lookupPath === null) return false;
     const method = request.method.toUpperCase();
+    if (method !== 'GET' && method !== 'HEAD') return false;
     const pathname = request.path.split('?')[0] as string;
-    return (
-      (method === 'GET' || method === 'HEAD') &&
-      pathname.startsWith(`${lookupPath}/`) &&
-      pathname.length > lookupPath.length + 1
-    );
+    return pathname.startsWith(`${lookupPath}/`) && pathname.length > lookupPath.length + 1;
   };
 
   const replay = (record: StoredRecord, key: string) => replayAnswer(record, now(), echo(key));
@@ -330,7 +327,7 @@ export function createIdempotency<Tx>(options: IdempotencyOptions<Tx>): Idempote
     }
     const key = parsed.key;
     const fp = fingerprint(request, decoded.body);
-    const fault = faults.take(readHeader(request.headers, HEADER_FAULT));
+    const fault = faults.enabled ? faults.take(readHeader(request.headers, HEADER_FAULT)) : undefined;
     const at: Attempt = { scope, key, token: randomUUID(), body: decoded.body, fault };
     const run = work(request, handler, at);
     let expectedToken: string | undefined;

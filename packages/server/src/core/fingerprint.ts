@@ -2,7 +2,7 @@
  * The request fingerprint: sha-256 over method, path and the canonical JSON body (object keys sorted),
  * so the same payload sent with keys in another order is the same request, and any change is a reuse.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** JSON with object keys sorted at every depth; `undefined` members are dropped as JSON.stringify does. */
 export function canonicalJson(value: unknown): string {
@@ -22,5 +22,6 @@ export function canonicalJson(value: unknown): string {
 /** Hex sha-256 of `METHOD\npath\ncanonical-body`. A missing body hashes as the empty string. */
 export function fingerprint(method: string, path: string, body: unknown): string {
   const canonical = body === undefined ? '' : canonicalJson(body);
-  return createHash('sha256').update(`${method.toUpperCase()}\n${path}\n${canonical}`).digest('hex');
+  // One-shot `hash()`: no Hash object per request.
+  return hash('sha256', `${method.toUpperCase()}\n${path}\n${canonical}`, 'hex');
 }
