@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
+import { prng } from './support/prng.ts';
 import { type ProtocolServer, startProtocolServer } from './support/protocol-server.ts';
 
 const SRC = join(import.meta.dirname, '..', 'src');
@@ -52,18 +53,6 @@ async function writer(lane) {
 }
 for (let lane = 0; lane < ${LANES}; lane++) writer(lane);
 `;
-
-/** mulberry32: a small seeded PRNG, so the kill schedule and the dropped answers replay from the seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const root = mkdtempSync(join(tmpdir(), 'landed-client-kill-'));
 const children = new Set<ChildProcess>();

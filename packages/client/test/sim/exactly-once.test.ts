@@ -8,22 +8,12 @@
 import { type Client, createClient, memoryStore, type OutboxStore, type ReportEvent } from '@landed/client';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
+import { prng } from '../support/prng.ts';
 import { SimClock } from './sim-clock.ts';
 import { FAULTS, SimServer } from './sim-server.ts';
 
 const RETENTION_SEC = 60;
 const TIMEOUT_MS = 3_000;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A store whose owner can "die": commits after the crash never reach storage, as in a killed process. */
 function crashable(inner: OutboxStore, alive: () => boolean): OutboxStore {
