@@ -88,9 +88,11 @@ describe('database down', () => {
     await app.atGate;
     const admin = new pg.Client(PG_URL);
     await admin.connect();
-    // The handler's transaction is the only one "idle in transaction" on this database.
+    // The handler's transaction is this app's only one "idle in transaction". Only this app's connections
+    // are touched: other test files run at the same time against the same database.
     await admin.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle in transaction' AND pid <> pg_backend_pid() AND datname = current_database()`,
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle in transaction' AND application_name = $1`,
+      [app.business.location.applicationName],
     );
     await admin.end();
     app.openGate();

@@ -28,7 +28,7 @@ export interface Business<Tx = unknown> {
   /** Leaves a `started` record as a process that died mid-request would. */
   plantStarted(scope: string, key: string, fingerprint: string, lockedAt: number): Promise<void>;
   /** Everything needed to open the same store elsewhere (child processes). */
-  location: { path?: string; table?: string; orders?: string };
+  location: { path?: string; table?: string; orders?: string; applicationName?: string };
   close(): Promise<void>;
 }
 
@@ -110,7 +110,9 @@ export async function openBusiness(kind: StoreKind, opts: { path?: string } = {}
   const table = `landed_idem_${suffix}`;
   const orders = `orders_${suffix}`;
   // Small pools: several test files and other suites share one PostgreSQL and its max_connections.
-  const pool = new pg.Pool({ connectionString: PG_URL, max: 4 });
+  // The application name tells this app's connections apart from theirs (see store-down.test.ts).
+  const applicationName = `landed-test-${suffix}`;
+  const pool = new pg.Pool({ connectionString: PG_URL, max: 4, application_name: applicationName });
   pool.on('error', () => {});
   await pool.query(`CREATE TABLE ${orders} (id SERIAL PRIMARY KEY, scope TEXT, key TEXT, item TEXT)`);
   const store = postgresStore({ pool, table });
@@ -138,7 +140,7 @@ export async function openBusiness(kind: StoreKind, opts: { path?: string } = {}
         [scope, key, fingerprint, lockedAt],
       );
     },
-    location: { table, orders },
+    location: { table, orders, applicationName },
     async close() {
       await store.close();
       await pool.query(`DROP TABLE IF EXISTS ${orders}`).catch(() => {});
