@@ -30,7 +30,15 @@ async function open() {
   });
   const core = (store = postgresStore({ pool, table })) =>
     createIdempotency({ store, scope: () => 'tenant', reapIntervalMs: 0 });
-  const handler = async ({ tx, key, body }: { tx: pg.PoolClient; key?: string | undefined; body: unknown }) => {
+  const handler = async ({
+    tx,
+    key,
+    body,
+  }: {
+    tx: pg.PoolClient;
+    key?: string | undefined;
+    body: unknown;
+  }) => {
     const { rows } = await tx.query(`INSERT INTO ${orders} (key, item) VALUES ($1, $2) RETURNING id`, [
       key,
       (body as { item: string }).item,
