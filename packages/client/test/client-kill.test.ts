@@ -8,12 +8,13 @@
 //
 // The kill schedule comes from a seed printed at the start (`LANDED_KILL_SEED=… npx vitest run
 // packages/client/test/client-kill.test.ts` replays it); `LANDED_KILLS` raises the number of kills.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
+import { runScript, type ScriptChild } from './support/child.ts';
 import { prng } from './support/prng.ts';
 import { type ProtocolServer, startProtocolServer } from './support/protocol-server.ts';
 
@@ -63,33 +64,11 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function start(args: string[]): {
-  child: ChildProcess;
-  lines: string[];
-  started: Promise<void>;
-  exited: Promise<number | null>;
-} {
-  const file = join(root, 'child.mjs');
-  writeFileSync(file, CHILD);
-  const child = spawn(process.execPath, [file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  const lines: string[] = [];
-  let buffered = '';
-  let stderr = '';
-  child.stderr?.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const started = new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      const parts = buffered.split('\n');
-      buffered = parts.pop() ?? '';
-      lines.push(...parts);
-      if (lines.length > 0) resolve();
-    });
-    void exited.then((code) => reject(new Error(`child exited (${code}) before it started: ${stderr}`)));
-  });
-  void exited.then(() => children.delete(child));
-  return { child, lines, started, exited };
+function start(args: string[]): ScriptChild {
+  const run = runScript(join(root, 'child.mjs'), CHILD, args);
+  children.add(run.child);
+  void run.exited.then(() => children.delete(run.child));
+  return run;
 }
 
 test(`a client killed with SIGKILL ${KILLS} times loses no accepted write and applies none twice (seed ${SEED})`, async () => {
@@ -104,7 +83,7 @@ test(`a client killed with SIGKILL ${KILLS} times loses no accepted write and ap
   let killedMidFlight = 0;
   for (let gen = 0; gen < KILLS; gen++) {
     const run = start([dir, server.url, String(gen), 'write']);
-    await run.started;
+    await run.firstLine;
     const appliedBefore = server.applied.length;
     await new Promise((resolve) => setTimeout(resolve, 30 + random() * 300));
     run.child.kill('SIGKILL');
@@ -118,7 +97,7 @@ test(`a client killed with SIGKILL ${KILLS} times loses no accepted write and ap
 
   server.script = () => ({ kind: 'protocol' });
   const last = start([dir, server.url, 'final', 'drain']);
-  await last.started.catch(() => {});
+  await last.firstLine.catch(() => {});
   expect(await last.exited).toBe(0);
   const drained = JSON.parse(
     last.lines.find((l) => l.startsWith('drained '))?.slice('drained '.length) ?? '{}',

@@ -3,13 +3,14 @@
 // those commits (and nothing the child never wrote). Run once with plain appends and once with
 // compaction every few kilobytes, so kills land in the middle of compactions. The lock is tested
 // against live and killed holders in other processes.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fileStore, LOCK_FILE } from '@landed/client/node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runScript, type ScriptChild } from './support/child.ts';
 
 const NODE_ENTRY = pathToFileURL(join(import.meta.dirname, '..', 'src', 'node.ts')).href;
 
@@ -68,33 +69,10 @@ function versionsAfter(gen: number, w: number, count: number): Map<string, numbe
   return out;
 }
 
-function startChild(
-  dir: string,
-  script: string,
-  args: string[],
-): { child: ChildProcess; lines: string[]; firstLine: Promise<string> } {
-  const file = join(dir, '..', `${Math.random().toString(36).slice(2)}-child.mjs`);
-  writeFileSync(file, script);
-  const child = spawn(process.execPath, [file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  const lines: string[] = [];
-  let buffered = '';
-  let stderr = '';
-  child.stderr?.on('data', (d) => (stderr += d));
-  const firstLine = new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      const parts = buffered.split('\n');
-      buffered = parts.pop() ?? '';
-      lines.push(...parts);
-      if (lines.length > 0) resolve(lines[0] as string);
-    });
-    child.on('exit', (code) => {
-      rmSync(file, { force: true });
-      reject(new Error(`child exited (${code}) before it reported: ${stderr}`));
-    });
-  });
-  return { child, lines, firstLine };
+function startChild(dir: string, script: string, args: string[]): ScriptChild {
+  const run = runScript(join(dir, '..', `${Math.random().toString(36).slice(2)}-child.mjs`), script, args);
+  children.add(run.child);
+  return run;
 }
 
 async function killHard(child: ChildProcess): Promise<void> {
