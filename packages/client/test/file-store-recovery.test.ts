@@ -137,6 +137,71 @@ describe('fileStore recovery', () => {
     expect(readFileSync(join(dir, QUARANTINE_FILE), 'utf8').trim().split('\n')).toHaveLength(3);
   });
 
+  it('a damaged snapshot line sets aside only the entries it holds (at most 16); the rest load and keep working', async () => {
+    const dir = tempDir();
+    const ids = Array.from({ length: 40 }, (_, i) => `e${String(i).padStart(2, '0')}`);
+    const writer = fileStore({ dir, fsync: 'none' });
+    for (const id of ids) await writer.commit({ put: [entry(id)] });
+    await writer.compact();
+    await writer.close();
+    const lines = readFileSync(join(dir, JOURNAL_FILE), 'utf8').split('\n');
+    // Header, then 40 entries in lines of 16, 16 and 8.
+    expect(lines.slice(1, 4).map((l) => (l.match(/"id":/g) ?? []).length)).toEqual([16, 16, 8]);
+    lines[2] = (lines[2] as string).replace('"e20"', '"e2O"');
+    writeFileSync(join(dir, JOURNAL_FILE), lines.join('\n'));
+
+    const store = fileStore({ dir });
+    const { entries, quarantined } = await store.load();
+    expect(entries.map((e) => e.id).sort()).toEqual([...ids.slice(0, 16), ...ids.slice(32)]);
+    expect(quarantined).toHaveLength(1);
+    expect(quarantined[0]).toMatchObject({
+      location: `${JOURNAL_FILE}:3`,
+      reason: expect.stringMatching(/checksum/),
+    });
+    await store.commit({ put: [entry('e39', { state: 'sending' })] });
+    await store.close();
+    // The quarantine file holds the damaged line whole: all 16 entries, for a person to restore.
+    const kept = readFileSync(join(dir, QUARANTINE_FILE), 'utf8').trim().split('\n');
+    expect(kept).toHaveLength(1);
+    const raw = Buffer.from(JSON.parse(kept[0] as string).raw, 'base64').toString();
+    expect(raw.match(/"id":/g)).toHaveLength(16);
+    const again = fileStore({ dir });
+    const reloaded = await again.load();
+    expect(reloaded.entries.find((e) => e.id === 'e39')?.state).toBe('sending');
+    expect(reloaded.entries).toHaveLength(24);
+    await again.close();
+  });
+
+  it('compacts at open a journal that is mostly superseded changes, and leaves a fresh snapshot alone', async () => {
+    const dir = tempDir();
+    const writer = fileStore({ dir, fsync: 'none', compactAfterBytes: 4096 });
+    // 200 updates of 10 entries: 20 times more changes than live entries.
+    for (let round = 0; round < 20; round++)
+      for (let i = 0; i < 10; i++) await writer.commit({ put: [entry(`e${i}`, { attempts: round })] });
+    await writer.close();
+    // Put the superseded lines back, as a journal written before its last compaction would hold them.
+    const lines = readFileSync(join(dir, JOURNAL_FILE), 'utf8');
+    const updates = Array.from({ length: 200 }, (_, n) => {
+      const payload = JSON.stringify({ put: [entry(`e${n % 10}`, { attempts: 100 + n })] });
+      return `${(crc32(payload) >>> 0).toString(16).padStart(8, '0')} ${payload}\n`;
+    }).join('');
+    writeFileSync(join(dir, JOURNAL_FILE), lines + updates);
+    const grown = statSync(join(dir, JOURNAL_FILE)).size;
+
+    const store = fileStore({ dir, compactAfterBytes: 4096 });
+    const { entries } = await store.load();
+    expect(entries.map((e) => e.attempts).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 10 }, (_, i) => 290 + i),
+    );
+    expect(store.stats.compactions).toBe(1);
+    expect(statSync(join(dir, JOURNAL_FILE)).size).toBeLessThan(grown / 5);
+    await store.close();
+    const reopened = fileStore({ dir, compactAfterBytes: 1 });
+    await reopened.load();
+    expect(reopened.stats.compactions).toBe(0);
+    await reopened.close();
+  });
+
   it('survives a journal that is nothing but garbage', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, JOURNAL_FILE), 'garbage\n{"put":[]}\n\n\u0000\u0001\nmore garbage\n');

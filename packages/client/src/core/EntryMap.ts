@@ -20,6 +20,17 @@ export class EntryMap extends Map<string, Entry> {
     return this;
   }
 
+  /** Fills an empty map (a load at start-up): `set()` for each, without looking up what is not there. */
+  fill(entries: readonly Entry[]): void {
+    for (const entry of entries) {
+      if (super.has(entry.id)) this.set(entry.id, entry);
+      else {
+        super.set(entry.id, entry);
+        if (!TERMINAL_STATES.has(entry.state)) this.#index(entry);
+      }
+    }
+  }
+
   override delete(id: string): boolean {
     const old = super.get(id);
     if (old) this.#unindex(old);

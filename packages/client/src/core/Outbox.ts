@@ -63,7 +63,12 @@ export class Outbox {
 
   async load(): Promise<QuarantinedRecord[]> {
     const { entries, quarantined } = await this.#store.load();
-    for (const entry of entries) this.#remember(entry);
+    if (this.entries.size === 0) {
+      this.entries.fill(entries);
+      for (const entry of entries) if (entry.seq > this.#lastSeq) this.#lastSeq = entry.seq;
+    } else {
+      for (const entry of entries) this.#remember(entry);
+    }
     return quarantined;
   }
 

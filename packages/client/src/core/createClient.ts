@@ -109,18 +109,18 @@ export function createClient(options: ClientOptions): Client {
 
   async function takeOver(): Promise<void> {
     // A restart (or a new leader) finds entries that were on the wire: they may have applied.
-    for (const entry of [...outbox.entries.values()]) {
-      if (entry.state === 'sending') {
-        await outbox.transition(
-          entry,
-          'uncertain',
-          { uncertainSince: entry.uncertainSince ?? clock.now() },
-          {
-            durable: false,
-            reason: 'found in sending after a restart: it may have applied',
-          },
-        );
-      }
+    const found: Entry[] = [];
+    for (const entry of outbox.entries.values()) if (entry.state === 'sending') found.push(entry);
+    for (const entry of found) {
+      await outbox.transition(
+        entry,
+        'uncertain',
+        { uncertainSince: entry.uncertainSince ?? clock.now() },
+        {
+          durable: false,
+          reason: 'found in sending after a restart: it may have applied',
+        },
+      );
     }
     await pruneConfirmed();
     reporting.catchUp(outbox.entries.values());
@@ -132,9 +132,9 @@ export function createClient(options: ClientOptions): Client {
   async function pruneConfirmed(): Promise<void> {
     lastPrune = clock.now();
     const cutoff = lastPrune - keepConfirmedMs;
-    const old = [...outbox.entries.values()]
-      .filter((e) => e.state === 'confirmed' && e.updatedAt < cutoff)
-      .map((e) => e.id);
+    const old: string[] = [];
+    for (const entry of outbox.entries.values())
+      if (entry.state === 'confirmed' && entry.updatedAt < cutoff) old.push(entry.id);
     await outbox.remove(old).then(
       () => removed(old),
       () => {},

@@ -20,3 +20,17 @@ export function freezeJson<T>(value: T): T {
   for (const key in value) freezeJson((value as Record<string, unknown>)[key]);
   return Object.freeze(value);
 }
+
+/**
+ * `freezeJson` for an entry, without walking its scalar fields one by one: the entry itself, then the
+ * fields that hold objects. A loaded outbox freezes 100,000s of them at start-up.
+ */
+export function freezeEntry<T extends object>(entry: T): T {
+  if (Object.isFrozen(entry)) return entry;
+  const fields = entry as Record<string, unknown>;
+  for (const key in fields) {
+    const value = fields[key];
+    if (typeof value === 'object' && value !== null) freezeJson(value);
+  }
+  return Object.freeze(entry);
+}

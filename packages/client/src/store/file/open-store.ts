@@ -136,7 +136,7 @@ async function prepareJournal(
   const journal = new Journal(path, fh, size, state, { sync, compactAfterBytes: settings.compactAfterBytes });
   // Damaged lines are in the quarantine file now: drop them from the journal so they are reported
   // once. Also compact a journal that is mostly superseded lines (it would slow every start).
-  const worthwhile = size >= settings.compactAfterBytes && replay.lines > 2 * state.snapshotLines();
+  const worthwhile = size >= settings.compactAfterBytes && state.mostlySuperseded();
   if (replay.damaged.length > 0 || worthwhile) await journal.compact().catch(() => {});
   return journal;
 }

@@ -32,38 +32,25 @@ const TORN_KEEP = 64 * 1024;
  * if nothing good follows it is the torn tail of a write that never completed (its commit never
  * resolved, so dropping it loses nothing that was promised).
  *
- * Each chunk is decoded to text once, up to its last newline (a newline byte never occurs inside a
+ * The next chunk is read while the current one is parsed (the read runs on libuv's thread pool), and
+ * each chunk is decoded to text once, up to its last newline (a newline byte never occurs inside a
  * multi-byte UTF-8 character, so no character is cut): start-up time is dominated by JSON.parse, not
- * by per-line buffer handling.
+ * by waiting for the disk or by per-line buffer handling.
  */
 export async function replayJournal(fh: FileHandle, name: string, state: OutboxState): Promise<ReplayResult> {
   const fileBytes = (await fh.stat()).size;
-  let carry: Buffer = Buffer.alloc(0);
-  let carryOffset = 0; // file offset of carry[0]
-  let position = 0;
   let lineNo = 0;
   let lines = 0;
   let goodBytes = 0;
   const damaged: DamagedLine[] = [];
   let suspects: DamagedLine[] = [];
 
-  while (position < fileBytes) {
-    // The unfinished line of the previous chunk goes first, then the file is read in after it.
-    const chunk = Buffer.allocUnsafe(carry.length + Math.min(CHUNK, fileBytes - position));
-    carry.copy(chunk, 0);
-    const { bytesRead } = await fh.read(chunk, carry.length, chunk.length - carry.length, position);
-    if (bytesRead === 0) break;
-    position += bytesRead;
-    const buf = chunk.subarray(0, carry.length + bytesRead);
-    const last = buf.lastIndexOf(NEWLINE);
-    if (last === -1) {
-      carry = buf;
-      continue;
-    }
-    const text = buf.toString('utf8', 0, last + 1);
-    // One char per byte: the chunk is ASCII (what JSON.stringify writes for ASCII data), and checksums
+  /** Applies the whole lines of `buf` (it ends with a newline); `offset` is the file offset of `buf[0]`. */
+  const consume = (buf: Buffer, offset: number): void => {
+    const text = buf.toString('utf8');
+    // One char per byte: the text is ASCII (what JSON.stringify writes for ASCII data), and checksums
     // can be taken over `buf` at the same offsets.
-    const bytes = text.length === last + 1 ? buf : undefined;
+    const bytes = text.length === buf.length ? buf : undefined;
     let start = 0;
     let goodEnd = -1; // char offset in `text` after the last good line
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
@@ -93,10 +80,44 @@ export async function replayJournal(fh: FileHandle, name: string, state: OutboxS
       }
       start = nl + 1;
     }
-    if (goodEnd === text.length) goodBytes = carryOffset + last + 1;
-    else if (goodEnd > 0) goodBytes = carryOffset + Buffer.byteLength(text.slice(0, goodEnd));
-    carry = Buffer.from(buf.subarray(last + 1));
-    carryOffset += last + 1;
+    if (goodEnd === text.length) goodBytes = offset + buf.length;
+    else if (goodEnd > 0) goodBytes = offset + (bytes ? goodEnd : Buffer.byteLength(text.slice(0, goodEnd)));
+  };
+
+  const read = async (position: number): Promise<Buffer> => {
+    const buf = Buffer.allocUnsafe(Math.min(CHUNK, fileBytes - position));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, position);
+    return buf.subarray(0, bytesRead);
+  };
+
+  let position = 0;
+  let next = fileBytes > 0 ? read(0) : undefined;
+  let carry: Buffer | undefined; // the unfinished last line of the chunks so far
+  let carryOffset = 0; // its file offset
+  while (next) {
+    const data = await next;
+    if (data.length === 0) break;
+    const offset = position;
+    position += data.length;
+    next = position < fileBytes ? read(position) : undefined;
+    let from = 0;
+    if (carry) {
+      const nl = data.indexOf(NEWLINE);
+      if (nl === -1) {
+        carry = Buffer.concat([carry, data]);
+        continue;
+      }
+      consume(Buffer.concat([carry, data.subarray(0, nl + 1)]), carryOffset);
+      carry = undefined;
+      from = nl + 1;
+    }
+    const last = data.lastIndexOf(NEWLINE);
+    if (last >= from) consume(data.subarray(from, last + 1), offset + from);
+    const rest = Math.max(last + 1, from);
+    if (rest < data.length) {
+      carry = Buffer.from(data.subarray(rest));
+      carryOffset = offset + rest;
+    }
   }
 
   const tornBytes = fileBytes - goodBytes;
