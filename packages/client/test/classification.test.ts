@@ -197,6 +197,17 @@ describe('may or may not have applied → uncertain, same key', () => {
     expect(sendKeys()).toEqual([handle.key, handle.key]);
   });
 
+  test('a server that stalls mid-body times out too (the timeout covers the body) → uncertain → replay, one effect', async () => {
+    const { client } = await setup(firstThen({ kind: 'apply-then-stall' }), { timeoutMs: 300 });
+    const handle = await client.post('/tickets', {});
+    expect(await handle.outcome).toMatchObject({ state: 'confirmed', replayed: true });
+    expect(server.applied).toHaveLength(1);
+    const attempts = (await client.log(handle.id)).filter((r) => r.type === 'attempt');
+    // The status arrived, the rest of the body never did: the answer is cut off, by our timeout.
+    expect(attempts[0]).toMatchObject({ result: 'info', errorCode: 'TRUNCATED_RESPONSE', status: 201 });
+    expect(attempts[0]?.type === 'attempt' && attempts[0].durationMs).toBeGreaterThanOrEqual(250);
+  });
+
   test('truncated body after applying → uncertain → replay, one effect', async () => {
     const { client } = await setup(firstThen({ kind: 'apply-then-truncate' }));
     const handle = await client.post('/tickets', {});

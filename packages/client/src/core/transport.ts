@@ -24,6 +24,10 @@ interface RawAnswer {
  * One HTTP exchange through ky with its own retry off (p-retry owns attempts: one retry layer). The
  * timeout covers the whole exchange, body included: a server that stalls mid-body is as uncertain as
  * one that never answers.
+ *
+ * The timeout's signal goes to `fetch` itself rather than to ky: given a `signal`, ky joins it with its
+ * own through `AbortSignal.any` on every request, a composite signal that costs more than the rest of
+ * ky's work on a loopback write. ky's own timeout stays off (the client's clock drives this one).
  */
 async function exchange(
   settings: TransportSettings,
@@ -34,6 +38,7 @@ async function exchange(
   const timer = settings.clock.setTimeout(() => {
     controller.abort(new DOMException(`no complete answer within ${settings.timeoutMs} ms`, 'TimeoutError'));
   }, settings.timeoutMs);
+  const { fetch } = settings;
   try {
     const response = await ky(url, {
       method: init.method,
@@ -43,8 +48,7 @@ async function exchange(
       timeout: false,
       throwHttpErrors: false,
       redirect: 'manual',
-      signal: controller.signal,
-      fetch: settings.fetch,
+      fetch: (request, options) => fetch(request, { ...options, signal: controller.signal }),
     });
     let text: string | Error;
     try {

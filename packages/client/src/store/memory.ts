@@ -1,6 +1,6 @@
 import type { Entry, LogRecord } from '../types/entry.ts';
 import type { OutboxStore, StoreChange, StoreLoad } from '../types/store.ts';
-import { cloneJson } from './file/clone.ts';
+import { cloneRecord } from './file/clone.ts';
 
 /**
  * An outbox store that lives in memory: for tests and simulations. It is not durable: a process exit
@@ -18,7 +18,7 @@ export function memoryStore(): MemoryStore {
   let commits = 0;
   // Entries and log records are JSON by contract: a plain JSON copy is several times cheaper than
   // structuredClone, and this store sits on the latency path of every test and simulation.
-  const copy = cloneJson;
+  const copy = cloneRecord;
   return {
     kind: 'memory',
     get commits() {

@@ -30,6 +30,8 @@ export type Action =
   | { kind: 'apply-then-reset' }
   /** Apply, send headers and half a body, then close. */
   | { kind: 'apply-then-truncate' }
+  /** Apply, send headers and half a body, then fall silent (the connection stays open). */
+  | { kind: 'apply-then-stall' }
   /** Never answer (until the server closes). */
   | { kind: 'hang' };
 
@@ -132,6 +134,12 @@ export async function startProtocolServer(options: { lookup?: boolean } = {}): P
         res.writeHead(201, { ...common(seen.key), 'content-length': String(body.length + 50) });
         res.write(body.slice(0, 3));
         setTimeout(() => req.socket.destroy(), 5);
+        return;
+      }
+      case 'apply-then-stall': {
+        const body = apply(seen);
+        res.writeHead(201, { ...common(seen.key), 'content-length': String(body.length) });
+        res.write(body.slice(0, 3));
         return;
       }
       case 'hang':

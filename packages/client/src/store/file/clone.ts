@@ -34,3 +34,16 @@ export function freezeEntry<T extends object>(entry: T): T {
   }
   return Object.freeze(entry);
 }
+
+/**
+ * `cloneJson` for a flat-topped record (an entry, a log record): a spread copies the scalar fields in
+ * one step, and only the fields that hold objects are copied further.
+ */
+export function cloneRecord<T extends object>(record: T): T {
+  const out = { ...record } as Record<string, unknown>;
+  for (const key in out) {
+    const value = out[key];
+    if (typeof value === 'object' && value !== null) out[key] = cloneJson(value);
+  }
+  return out as T;
+}
