@@ -91,12 +91,14 @@ export class Outbox {
     } else {
       // Written straight into `sending` (its first attempt in the same commit): listeners still see
       // the life cycle step by step, as the log records it.
-      const { attempts: _attempts, firstSentAt: _firstSentAt, ...queued } = entry;
-      this.#events.emit('transition', {
-        entry: { ...queued, state: 'queued', attempts: 0 },
-        from: null,
-        to: 'queued',
-      });
+      if (this.#events.has('transition')) {
+        const { attempts: _attempts, firstSentAt: _firstSentAt, ...queued } = entry;
+        this.#events.emit('transition', {
+          entry: { ...queued, state: 'queued', attempts: 0 },
+          from: null,
+          to: 'queued',
+        });
+      }
       this.#announce(entry, 'queued');
     }
   }
@@ -178,8 +180,9 @@ export class Outbox {
     } catch (error) {
       run = Promise.reject(error);
     }
-    this.#pendingCommit = run.catch(() => {});
-    return run.catch((error: unknown) => {
+    // `run` has its handler below, so keeping it as the last commit leaves no rejection unhandled.
+    this.#pendingCommit = run;
+    return run.then(undefined, (error: unknown) => {
       if (isLandedError(error)) throw error;
       throw new LandedError(
         'STORE_WRITE_FAILED',
@@ -223,6 +226,9 @@ export class Outbox {
    * commits in order, so the last one issued settles after all the others.
    */
   settled(): Promise<void> {
-    return this.#pendingCommit;
+    return this.#pendingCommit.then(
+      () => {},
+      () => {},
+    );
   }
 }

@@ -54,11 +54,12 @@ export function parseBody(text: string, contentType: string | null): JsonValue |
 export function classifyResponse(response: AttemptResponse, key: string, now: number): Classified {
   const { status, headers } = response;
   const retentionSec = parseRetention(headers.get(HEADER_RETENTION));
-  const retryAfterMs = parseRetryAfter(headers.get('retry-after'), now);
   const withRetention = (result: Classification): Classified =>
     retentionSec === undefined ? { result } : { result, retentionSec };
-  const withRetry = <T extends object>(value: T): T =>
-    retryAfterMs === undefined ? value : { ...value, retryAfterMs };
+  const withRetry = <T extends object>(value: T): T => {
+    const retryAfterMs = parseRetryAfter(headers.get('retry-after'), now);
+    return retryAfterMs === undefined ? value : { ...value, retryAfterMs };
+  };
 
   if (response.text instanceof Error) {
     return withRetention(

@@ -153,9 +153,11 @@ export function createClient(options: ClientOptions): Client {
     });
   }
 
+  let isReady = false;
   const ready = (async () => {
     reporting.quarantined(await outbox.load());
     if (leader) await takeOver();
+    isReady = true;
   })();
   ready.catch(() => {});
 
@@ -243,7 +245,7 @@ export function createClient(options: ClientOptions): Client {
   async function write(request: WriteRequest): Promise<WriteHandle> {
     usable();
     const valid = validateWrite(request, options.baseUrl, maxBodyBytes);
-    await ready;
+    if (!isReady) await ready;
     const now = clock.now();
     const entry: Entry = {
       id: crypto.randomUUID(),

@@ -12,8 +12,15 @@ export class Emitter<Events extends object> {
     return () => set.delete(listener as (payload: never) => void);
   }
 
+  /** Whether anyone listens to `event` (so a payload that costs something to build can be skipped). */
+  has(event: keyof Events): boolean {
+    return (this.#listeners.get(event)?.size ?? 0) > 0;
+  }
+
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
-    for (const listener of this.#listeners.get(event) ?? []) {
+    const listeners = this.#listeners.get(event);
+    if (listeners === undefined || listeners.size === 0) return;
+    for (const listener of listeners) {
       try {
         (listener as (payload: Events[K]) => void)(payload);
       } catch {

@@ -18,7 +18,8 @@ export function parseKeyHeader(value: string | null): string | undefined {
   if (value === null) return undefined;
   const trimmed = value.trim();
   if (trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')) {
-    return trimmed.slice(1, -1).replace(/\\(["\\])/g, '$1');
+    const inner = trimmed.slice(1, -1);
+    return inner.includes('\\') ? inner.replace(/\\(["\\])/g, '$1') : inner;
   }
   return trimmed || undefined;
 }

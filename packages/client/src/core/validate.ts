@@ -94,6 +94,33 @@ export function validateOptions(options: ClientOptions): void {
 
 const encoder = new TextEncoder();
 
+/** Resolved http(s) URLs by base and URL: an app writes to the same few endpoints again and again. */
+const resolvedUrls = new Map<string, string>();
+const RESOLVED_URLS_MAX = 256;
+
+function resolveUrl(raw: unknown, baseUrl: string | undefined): string {
+  const memo = typeof raw === 'string' ? (baseUrl === undefined ? raw : `${baseUrl}\n${raw}`) : undefined;
+  const known = memo === undefined ? undefined : resolvedUrls.get(memo);
+  if (known !== undefined) return known;
+  let url: URL;
+  try {
+    url = new URL(raw as string, baseUrl);
+  } catch {
+    throw new LandedError(
+      'INVALID_URL',
+      `write(): ${JSON.stringify(raw)} is not a URL${baseUrl ? '' : ' (relative URLs need the `baseUrl` option)'}`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new LandedError('INVALID_URL', `write(): only http(s) URLs can be sent, got ${url.protocol}`);
+  }
+  if (memo !== undefined) {
+    if (resolvedUrls.size >= RESOLVED_URLS_MAX) resolvedUrls.clear();
+    resolvedUrls.set(memo, url.href);
+  }
+  return url.href;
+}
+
 export function validateWrite(
   request: WriteRequest,
   baseUrl: string | undefined,
@@ -109,18 +136,7 @@ export function validateWrite(
       `write(): method must be POST, PUT, PATCH or DELETE, got ${JSON.stringify(request.method)}`,
     );
   }
-  let url: URL;
-  try {
-    url = new URL(request.url, baseUrl);
-  } catch {
-    throw new LandedError(
-      'INVALID_URL',
-      `write(): ${JSON.stringify(request.url)} is not a URL${baseUrl ? '' : ' (relative URLs need the `baseUrl` option)'}`,
-    );
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new LandedError('INVALID_URL', `write(): only http(s) URLs can be sent, got ${url.protocol}`);
-  }
+  const href = resolveUrl(request.url, baseUrl);
   let body: string | undefined;
   if (request.body !== undefined) {
     try {
@@ -174,5 +190,5 @@ export function validateWrite(
       headers[name] = value;
     }
   }
-  return { method: method as WriteMethod, url: url.href, body, lane, headers, label: request.label };
+  return { method: method as WriteMethod, url: href, body, lane, headers, label: request.label };
 }
