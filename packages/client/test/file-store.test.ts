@@ -166,6 +166,35 @@ describe('fileStore', () => {
     await compacted.close();
   });
 
+  it('log lines read lazily after a restart give the same logs: removals after them still take their records away', async () => {
+    const dir = tempDir();
+    const store = fileStore({ dir, fsync: 'none' });
+    for (const id of ['a', 'b', 'c'])
+      await store.commit({
+        put: [entry(id)],
+        log: [transition(id, 'queued', 1), transition(id, 'sending', 2)],
+      });
+    await store.compact(); // the snapshot's log lines are log-only: read lazily on the next start
+    await store.commit({ put: [entry('a', { state: 'confirmed' })], log: [transition('a', 'confirmed', 3)] });
+    await store.commit({ remove: ['b'] });
+    await store.commit({ log: [transition('c', 'uncertain', 4)] }); // a log-only commit, also lazy
+    const before = await store.readLog();
+    await store.close();
+    expect(readFileSync(join(dir, JOURNAL_FILE), 'utf8')).toMatch(/^[0-9a-f]{8} \{"log":\[/m);
+
+    const again = fileStore({ dir, fsync: 'none' });
+    expect((await again.load()).entries.map((e) => e.id).sort()).toEqual(['a', 'c']);
+    await again.commit({ remove: ['c'] }); // a removal while the lines are still unread
+    expect((await again.readLog()).map((r) => `${r.entryId}${r.at}`)).toEqual(['a1', 'a2', 'a3']);
+    expect(before.map((r) => `${r.entryId}${r.at}`)).toEqual(['a1', 'a2', 'c1', 'c2', 'a3', 'c4']);
+    await again.compact();
+    await again.close();
+    const compacted = fileStore({ dir, fsync: 'none' });
+    expect((await compacted.readLog('a')).map((r) => r.at)).toEqual([1, 2, 3]);
+    expect(await compacted.readLog('c')).toEqual([]);
+    await compacted.close();
+  });
+
   it('compacts on its own past compactAfterBytes and keeps every live entry and its log', async () => {
     const dir = tempDir();
     const store = fileStore({ dir, compactAfterBytes: 16 * 1024 });

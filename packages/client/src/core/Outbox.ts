@@ -63,12 +63,8 @@ export class Outbox {
 
   async load(): Promise<QuarantinedRecord[]> {
     const { entries, quarantined } = await this.#store.load();
-    if (this.entries.size === 0) {
-      this.entries.fill(entries);
-      for (const entry of entries) if (entry.seq > this.#lastSeq) this.#lastSeq = entry.seq;
-    } else {
-      for (const entry of entries) this.#remember(entry);
-    }
+    this.entries.fill(entries);
+    for (const entry of entries) if (entry.seq > this.#lastSeq) this.#lastSeq = entry.seq;
     return quarantined;
   }
 

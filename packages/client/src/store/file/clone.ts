@@ -21,6 +21,9 @@ export function freezeJson<T>(value: T): T {
   return Object.freeze(value);
 }
 
+/** The fields of an entry that hold objects (every other field is a string, a number or a boolean). */
+const NESTED_FIELDS = ['headers', 'lastError', 'outcome', 'reported'] as const;
+
 /**
  * `freezeJson` for an entry, without walking its scalar fields one by one: the entry itself, then the
  * fields that hold objects. A loaded outbox freezes 100,000s of them at start-up.
@@ -28,7 +31,7 @@ export function freezeJson<T>(value: T): T {
 export function freezeEntry<T extends object>(entry: T): T {
   if (Object.isFrozen(entry)) return entry;
   const fields = entry as Record<string, unknown>;
-  for (const key in fields) {
+  for (const key of NESTED_FIELDS) {
     const value = fields[key];
     if (typeof value === 'object' && value !== null) freezeJson(value);
   }

@@ -16,22 +16,39 @@ export function encodeRecord(payload: string): string {
 export type Decoded = { ok: true; value: unknown } | { ok: false; reason: string };
 
 /**
- * Decodes the line `text[start, end)` (without its newline). `bytes`, when given, holds the same
- * characters one byte each (the chunk was pure ASCII): the checksum is then taken over those bytes
- * directly instead of encoding the payload to UTF-8 again.
+ * Checks the line `text[start, end)` (without its newline): its prefix and its checksum. Undefined
+ * when it is intact, else why not. `bytes`, when given, holds the same characters one byte each (the
+ * chunk was pure ASCII): the checksum is then taken over those bytes directly instead of encoding the
+ * payload to UTF-8 again.
  */
-export function decodeRecord(text: string, start: number, end: number, bytes?: Uint8Array): Decoded {
+export function checkRecord(
+  text: string,
+  start: number,
+  end: number,
+  bytes?: Uint8Array,
+): string | undefined {
   if (end - start < HEADER_CHARS + 2 || text.charCodeAt(start + 8) !== 0x20) {
-    return { ok: false, reason: 'not a journal record (no checksum prefix)' };
+    return 'not a journal record (no checksum prefix)';
   }
   const stored = Number.parseInt(text.slice(start, start + 8), 16);
-  if (Number.isNaN(stored)) return { ok: false, reason: 'not a journal record (checksum is not hex)' };
+  if (Number.isNaN(stored)) return 'not a journal record (checksum is not hex)';
   // Bytes that were not UTF-8 were decoded to U+FFFD, so their checksum cannot match either.
-  const payload = text.slice(start + HEADER_CHARS, end);
-  const sum = bytes ? crc32(bytes.subarray(start + HEADER_CHARS, end)) : crc32(payload);
-  if (sum >>> 0 !== stored) return { ok: false, reason: 'checksum mismatch (the line is damaged)' };
+  const sum = bytes
+    ? crc32(bytes.subarray(start + HEADER_CHARS, end))
+    : crc32(text.slice(start + HEADER_CHARS, end));
+  if (sum >>> 0 !== stored) return 'checksum mismatch (the line is damaged)';
+  return undefined;
+}
+
+/** Where the payload of a line starting at `start` begins. */
+export const payloadStart = (start: number): number => start + HEADER_CHARS;
+
+/** Checks, then parses the line `text[start, end)` (see `checkRecord`). */
+export function decodeRecord(text: string, start: number, end: number, bytes?: Uint8Array): Decoded {
+  const damage = checkRecord(text, start, end, bytes);
+  if (damage !== undefined) return { ok: false, reason: damage };
   try {
-    return { ok: true, value: JSON.parse(payload) };
+    return { ok: true, value: JSON.parse(text.slice(start + HEADER_CHARS, end)) };
   } catch (error) {
     return {
       ok: false,
