@@ -197,6 +197,49 @@ describe('may or may not have applied → uncertain, same key', () => {
     expect(sendKeys()).toEqual([handle.key, handle.key]);
   });
 
+  test("with a clock of the app's own, its timers cut off a hung attempt and a stalled body alike", async () => {
+    const timers: string[] = [];
+    const clock = {
+      now: () => Date.now(),
+      setTimeout: (fn: () => void, ms: number) => {
+        timers.push(`set ${ms}`);
+        return setTimeout(fn, ms);
+      },
+      clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    };
+    let n = 0;
+    const { client } = await setup(
+      () => (n++ === 0 ? { kind: 'hang' } : n === 2 ? { kind: 'apply-then-stall' } : { kind: 'protocol' }),
+      { timeoutMs: 250, clock },
+    );
+    const handle = await client.post('/tickets', {});
+    expect(await handle.outcome).toMatchObject({ state: 'confirmed', replayed: true });
+    const attempts = (await client.log(handle.id)).filter((r) => r.type === 'attempt');
+    expect(attempts.map((r) => r.type === 'attempt' && r.errorCode)).toEqual([
+      'TIMEOUT',
+      'TRUNCATED_RESPONSE',
+      undefined,
+    ]);
+    expect(timers.filter((t) => t === 'set 250').length).toBeGreaterThanOrEqual(3);
+    expect(server.applied).toHaveLength(1);
+  });
+
+  test("a fetch of the app's own that reads the signal from the request alone is cut off by the timeout too", async () => {
+    const seen: string[] = [];
+    // Ignores its second argument when handed a Request, as many wrappers do.
+    const ownFetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+      const request = input instanceof Request ? input : new Request(input, init);
+      seen.push(request.method);
+      return fetch(request);
+    }) as typeof fetch;
+    const { client } = await setup(firstThen({ kind: 'hang' }), { timeoutMs: 250, fetch: ownFetch });
+    const handle = await client.post('/tickets', {});
+    expect((await handle.outcome).state).toBe('confirmed');
+    const attempts = (await client.log(handle.id)).filter((r) => r.type === 'attempt');
+    expect(attempts[0]).toMatchObject({ result: 'info', errorCode: 'TIMEOUT' });
+    expect(seen).toEqual(['POST', 'POST']);
+  });
+
   test('a server that stalls mid-body times out too (the timeout covers the body) → uncertain → replay, one effect', async () => {
     const { client } = await setup(firstThen({ kind: 'apply-then-stall' }), { timeoutMs: 300 });
     const handle = await client.post('/tickets', {});

@@ -29,6 +29,7 @@ export function createClient(options: ClientOptions): Client {
   const online = options.online ?? alwaysOnline;
   const settings: SenderSettings = {
     fetch: options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args)),
+    platformFetch: options.fetch === undefined,
     clock,
     timeoutMs: options.timeoutMs ?? 10_000,
     keyFormat: options.keyFormat ?? 'quoted',

@@ -7,6 +7,8 @@ import { formatKey, HEADER_ATTEMPT, HEADER_FIRST_SENT, HEADER_KEY, parseKeyHeade
 /** What the transport needs from the client's settings. */
 export interface TransportSettings {
   fetch: typeof fetch;
+  /** `fetch` is the platform's (it honours a `signal` passed beside a `Request`), not one of the app's. */
+  platformFetch: boolean;
   clock: Clock;
   timeoutMs: number;
   keyFormat: 'quoted' | 'unquoted';
@@ -23,11 +25,12 @@ interface RawAnswer {
 /**
  * One HTTP exchange through ky with its own retry off (p-retry owns attempts: one retry layer). The
  * timeout covers the whole exchange, body included: a server that stalls mid-body is as uncertain as
- * one that never answers.
+ * one that never answers. The client's clock keeps the time (ky's own timeout is off).
  *
- * The timeout's signal goes to `fetch` itself rather than to ky: given a `signal`, ky joins it with its
- * own through `AbortSignal.any` on every request, a composite signal that costs more than the rest of
- * ky's work on a loopback write. ky's own timeout stays off (the client's clock drives this one).
+ * The timeout's signal reaches the platform's `fetch` as its `signal` option. Given to ky instead, ky
+ * joins it with its own signal through `AbortSignal.any` on every request, a composite that made a
+ * loopback write measurably slower; that path stays for a `fetch` of the app's own, which may read the
+ * signal from the request alone.
  */
 async function exchange(
   settings: TransportSettings,
@@ -38,7 +41,7 @@ async function exchange(
   const timer = settings.clock.setTimeout(() => {
     controller.abort(new DOMException(`no complete answer within ${settings.timeoutMs} ms`, 'TimeoutError'));
   }, settings.timeoutMs);
-  const { fetch } = settings;
+  const { fetch, platformFetch } = settings;
   try {
     const response = await ky(url, {
       method: init.method,
@@ -48,19 +51,23 @@ async function exchange(
       timeout: false,
       throwHttpErrors: false,
       redirect: 'manual',
-      fetch: (request, options) => fetch(request, { ...options, signal: controller.signal }),
+      ...(platformFetch
+        ? { fetch: (request, options) => fetch(request, { ...options, signal: controller.signal }) }
+        : { fetch, signal: controller.signal }),
     });
     let text: string | Error;
     try {
       text = await response.text();
     } catch (error) {
-      text = error instanceof Error ? error : new Error(String(error));
+      text = asError(error);
     }
     return { status: response.status, headers: response.headers, text };
   } finally {
     settings.clock.clearTimeout(timer);
   }
 }
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 async function baseHeaders(settings: TransportSettings): Promise<Record<string, string>> {
   return settings.headers ? { ...(await settings.headers()) } : {};
