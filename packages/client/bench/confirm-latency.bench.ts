@@ -1,7 +1,6 @@
 // client.confirm-latency.{memory,file}: p50 time from write() to `confirmed` on loopback, against a
 // plain `ky.post` of the same body to the same server, measured in interleaved rounds of one run.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, fdatasync, mkdtempSync, openSync, rmSync, write } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, memoryStore, type OutboxStore } from '@landed/client';
@@ -18,18 +17,24 @@ const body = { visitor: 'v-1842', pen: 'p-77', objects: [18383769, 18383770], no
  * before the request may leave ("persisted before the first attempt").
  */
 async function fdatasyncP50(dir: string): Promise<number> {
-  const fh = await open(join(dir, 'sync-probe.jsonl'), 'a');
-  const line = `${JSON.stringify({ put: [{ body, key: crypto.randomUUID() }] })}\n`;
+  const fd = openSync(join(dir, 'sync-probe.jsonl'), 'a');
+  const line = Buffer.from(`${JSON.stringify({ put: [{ body, key: crypto.randomUUID() }] })}\n`);
+  const append = () =>
+    new Promise<void>((resolve, reject) =>
+      write(fd, line, 0, line.length, null, (error) => (error ? reject(error) : resolve())),
+    );
+  const sync = () =>
+    new Promise<void>((resolve, reject) => fdatasync(fd, (e) => (e ? reject(e) : resolve())));
   const times: number[] = [];
   try {
     for (let i = 0; i < 500; i++) {
       const t0 = performance.now();
-      await fh.write(line);
-      await fh.datasync();
+      await append();
+      await sync();
       times.push(performance.now() - t0);
     }
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
   return percentile(times, 50);
 }
