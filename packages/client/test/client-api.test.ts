@@ -267,6 +267,76 @@ describe('events, summary, console actions', () => {
     expect(client.get(h.id)).toBeUndefined();
   });
 
+  test('discard and a starting attempt never both win: refused while the attempt is being persisted, never sent once discarded', async () => {
+    server = await startProtocolServer();
+    // A store whose commits of a `sending` entry, and of a removal, wait for the test to let them through.
+    const inner = memoryStore();
+    let hold: (() => void) | undefined;
+    let held: Promise<void> | undefined;
+    let letRemovalThrough: (() => void) | undefined;
+    const removal = new Promise<void>((resolve) => {
+      letRemovalThrough = resolve;
+    });
+    let removalHeld = false;
+    const store: OutboxStore = {
+      ...inner,
+      kind: 'memory',
+      load: () => inner.load(),
+      getEntry: (id) => inner.getEntry(id),
+      readLog: (id) => inner.readLog(id),
+      close: () => inner.close(),
+      commit: async (change, options) => {
+        if (change.put?.some((e) => e.state === 'sending')) {
+          held = new Promise((resolve) => {
+            hold = resolve;
+          });
+          await held;
+        }
+        if (change.remove) {
+          removalHeld = true;
+          await removal;
+        }
+        return inner.commit(change, options);
+      },
+    };
+    let online = false;
+    const listeners = new Set<(value: boolean) => void>();
+    const goOnline = () => {
+      online = true;
+      for (const listener of listeners) listener(true);
+    };
+    client = createClient({
+      store,
+      baseUrl: server.url,
+      online: {
+        isOnline: () => online,
+        subscribe: (listener) => {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+      },
+    });
+    // Written offline: queued, not sent.
+    const first = await client.post('/t', { n: 1 });
+    const second = await client.post('/t', { n: 2 }, { lane: 'other' });
+    expect(client.get(first.id)?.state).toBe('queued');
+    // Discarded first: the network returns while its removal is being written; it is never sent.
+    const discarding = client.discard(second.id);
+    await expect.poll(() => removalHeld).toBe(true);
+    goOnline();
+    await expect.poll(() => hold !== undefined).toBe(true);
+    letRemovalThrough?.();
+    await discarding;
+    expect(client.get(second.id)).toBeUndefined();
+    // The first one's attempt is being persisted: too late to discard it.
+    await expectCode(client.discard(first.id), 'INVALID_STATE');
+    hold?.();
+    expect((await first.outcome).state).toBe('confirmed');
+    await client.flush();
+    expect(server.requests.map((r) => r.body)).toEqual(['{"n":1}']);
+    expect(await inner.getEntry(second.id)).toBeUndefined();
+  });
+
   test('drain() rejects with the count left when writes cannot resolve in time', async () => {
     server = await startProtocolServer();
     server.script = () => ({ kind: 'reply', status: 503 });

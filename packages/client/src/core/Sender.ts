@@ -47,6 +47,8 @@ export class Sender {
   /** Lanes with a direct write being persisted, and entries persisted in `sending` not yet sent. */
   readonly #directLanes = new Set<string>();
   readonly #direct = new Set<string>();
+  /** Entries whose move to `sending` is being persisted: the request leaves once it is. */
+  readonly #starting = new Set<string>();
   #idleWaiters: Array<() => void> = [];
   #wakeTimer: unknown;
   #wakeAt = Number.POSITIVE_INFINITY;
@@ -222,6 +224,11 @@ export class Sender {
     });
   }
 
+  /** Whether an attempt of `id` is about to leave (its `sending` state is being persisted). */
+  isStarting(id: string): boolean {
+    return this.#starting.has(id) || this.#direct.has(id);
+  }
+
   /** Wakes a sleeping entry now (the console's "Retry now"). */
   wake(id: string): void {
     this.#sleeping.get(id)?.();
@@ -248,6 +255,7 @@ export class Sender {
     // Persist the attempt before it leaves: a crash mid-flight leaves `sending`, which a restart turns
     // into `uncertain`, and firstSentAt anchors the retention window.
     let sending: Entry;
+    this.#starting.add(entry.id);
     try {
       sending = await this.#outbox.transition(
         entry,
@@ -262,6 +270,8 @@ export class Sender {
     } catch {
       await this.#scheduleRetry(entry, undefined);
       return false;
+    } finally {
+      this.#starting.delete(entry.id);
     }
     return this.#send(entry, sending, entry.state === 'uncertain' || entry.state === 'sending');
   }

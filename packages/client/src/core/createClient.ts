@@ -393,10 +393,25 @@ export function createClient(options: ClientOptions): Client {
             );
         }
       }
-      await outbox.commit({
-        remove: [id],
-        log: [outbox.transitionRecord(entry, entry.state, 'discarded by a person')],
-      });
+      // An attempt whose `sending` state is being persisted leaves as soon as it is: too late.
+      if (sender.isStarting(id)) {
+        throw new LandedError(
+          'INVALID_STATE',
+          `entry ${id} is being sent right now: it may apply; wait for its outcome or let it expire before discarding`,
+        );
+      }
+      // Out of the view before the removal is written, so no attempt can start meanwhile; back in it
+      // if the store refuses the removal.
+      outbox.entries.delete(id);
+      try {
+        await outbox.commit({
+          remove: [id],
+          log: [outbox.transitionRecord(entry, entry.state, 'discarded by a person')],
+        });
+      } catch (error) {
+        if (!outbox.entries.has(id)) outbox.entries.set(id, entry);
+        throw error;
+      }
       removed([id]);
     },
     async retryNow(id) {
