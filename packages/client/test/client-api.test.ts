@@ -337,6 +337,37 @@ describe('events, summary, console actions', () => {
     expect(await inner.getEntry(second.id)).toBeUndefined();
   });
 
+  test('an entry purged at logout while its attempt is on the wire does not come back with the answer', async () => {
+    server = await startProtocolServer();
+    const store = memoryStore();
+    let answer: ((response: Response) => void) | undefined;
+    let sentKey = '';
+    const gatedFetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      sentKey = request.headers.get('idempotency-key') ?? '';
+      return new Promise<Response>((resolve) => {
+        answer = resolve;
+      });
+    }) as typeof fetch;
+    client = createClient({ store, baseUrl: server.url, fetch: gatedFetch });
+    await client.setPrincipal('u1');
+    const handle = await client.post('/t', { n: 1 });
+    await expect.poll(() => answer !== undefined).toBe(true);
+    await client.logout('purge');
+    expect(client.get(handle.id)).toBeUndefined();
+    answer?.(
+      new Response('{"ok":true}', {
+        status: 201,
+        headers: { 'content-type': 'application/json', 'idempotency-key': sentKey },
+      }),
+    );
+    await client.flush();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(client.get(handle.id)).toBeUndefined();
+    expect(await store.getEntry(handle.id)).toBeUndefined();
+    expect(client.list().map((e) => e.id)).not.toContain(handle.id);
+  });
+
   test('drain() rejects with the count left when writes cannot resolve in time', async () => {
     server = await startProtocolServer();
     server.script = () => ({ kind: 'reply', status: 503 });

@@ -130,11 +130,15 @@ export class Outbox {
     options: { reason?: string; log?: LogRecord[]; durable: boolean },
   ): Promise<Entry> {
     const next = applyPatch(entry, patch, to, this.#clock.now());
+    // Removed meanwhile (discarded, purged at logout): an answer arriving late must not bring it back.
+    if (!this.entries.has(entry.id)) return next;
     const log = [...(options.log ?? []), this.transitionRecord(entry, to, options.reason)];
     if (entry.state === to) log.pop();
     const commit = this.commit({ put: [next], log }, options.durable);
     if (options.durable) {
       await commit;
+      // Removed while this was written: the removal was committed after it, so the store agrees.
+      if (!this.entries.has(entry.id)) return next;
     } else {
       commit.catch(() => {
         // Not fatal by design (see the class comment); the entry is re-sent with its key after a restart.
@@ -151,7 +155,9 @@ export class Outbox {
   /** Persists a patch that is not a change of state (report flags, parking). */
   async patch(entry: Entry, patch: EntryPatch): Promise<Entry> {
     const next = applyPatch(entry, patch, entry.state, this.#clock.now());
+    if (!this.entries.has(entry.id)) return next;
     await this.commit({ put: [next] });
+    if (!this.entries.has(entry.id)) return next;
     this.entries.set(next.id, next);
     this.#onChange(next);
     return next;

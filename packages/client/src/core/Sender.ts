@@ -273,6 +273,8 @@ export class Sender {
     } finally {
       this.#starting.delete(entry.id);
     }
+    // Purged while its attempt was being persisted: nothing is sent.
+    if (!this.#outbox.entries.has(entry.id)) return true;
     return this.#send(entry, sending, entry.state === 'uncertain' || entry.state === 'sending');
   }
 
