@@ -129,16 +129,25 @@ export class Outbox {
     patch: EntryPatch,
     options: { reason?: string; log?: LogRecord[]; durable: boolean },
   ): Promise<Entry> {
-    const next = applyPatch(entry, patch, to, this.#clock.now());
+    // Onto the entry as it is now: a change made while the caller held `entry` (parked at a logout,
+    // a report flag) is kept; the fields the caller moves are all in `patch`.
+    const current = this.entries.get(entry.id);
+    let next = applyPatch(current ?? entry, patch, to, this.#clock.now());
     // Removed meanwhile (discarded, purged at logout): an answer arriving late must not bring it back.
-    if (!this.entries.has(entry.id)) return next;
+    if (!current) return next;
     const log = [...(options.log ?? []), this.transitionRecord(entry, to, options.reason)];
     if (entry.state === to) log.pop();
     const commit = this.commit({ put: [next], log }, options.durable);
     if (options.durable) {
       await commit;
+      const latest = this.entries.get(entry.id);
       // Removed while this was written: the removal was committed after it, so the store agrees.
-      if (!this.entries.has(entry.id)) return next;
+      if (!latest) return next;
+      if (latest !== current) {
+        // Changed while this was written (parked, flagged): keep that change too, in the store as well.
+        next = applyPatch(latest, patch, to, next.updatedAt);
+        this.commit({ put: [next] }, false).catch(() => {});
+      }
     } else {
       commit.catch(() => {
         // Not fatal by design (see the class comment); the entry is re-sent with its key after a restart.
@@ -154,8 +163,9 @@ export class Outbox {
 
   /** Persists a patch that is not a change of state (report flags, parking). */
   async patch(entry: Entry, patch: EntryPatch): Promise<Entry> {
-    const next = applyPatch(entry, patch, entry.state, this.#clock.now());
-    if (!this.entries.has(entry.id)) return next;
+    const current = this.entries.get(entry.id);
+    const next = applyPatch(current ?? entry, patch, (current ?? entry).state, this.#clock.now());
+    if (!current) return next;
     await this.commit({ put: [next] });
     if (!this.entries.has(entry.id)) return next;
     this.entries.set(next.id, next);

@@ -192,6 +192,15 @@ export function createClient(options: ClientOptions): Client {
       if (leader) await (message.type === 'retry' ? client.retryNow(message.id) : client.discard(message.id));
       return;
     }
+    if (message.type === 'logout' || message.type === 'login') {
+      if (!leader) return;
+      if (message.type === 'logout') await leaveEntries(message.principal, message.mode);
+      else {
+        await unpark(message.principal);
+        sender.pump(true);
+      }
+      return;
+    }
     const entry = await outbox.store.getEntry(message.id);
     if (!entry) {
       // Gone from the store (discarded, purged, compacted): gone from this view too.
@@ -232,6 +241,37 @@ export function createClient(options: ClientOptions): Client {
     const entry = outbox.entries.get(id);
     if (!entry) throw new LandedError('ENTRY_NOT_FOUND', `no entry ${id} in this outbox`);
     return entry;
+  }
+
+  function unfinishedOf(who: string): Entry[] {
+    const out: Entry[] = [];
+    for (const entry of outbox.entries.values())
+      if (entry.principal === who && !TERMINAL_STATES.has(entry.state)) out.push(entry);
+    return out;
+  }
+
+  /** Parks (kept, not sent) or purges (deleted) a principal's unfinished entries. */
+  async function leaveEntries(who: string, mode: 'park' | 'purge'): Promise<void> {
+    const mine = unfinishedOf(who);
+    if (mode === 'purge') {
+      const ids = mine.map((e) => e.id);
+      await outbox.remove(ids).then(() => removed(ids));
+    } else {
+      for (const entry of mine) {
+        const current = outbox.entries.get(entry.id);
+        if (current && !current.parked) await outbox.patch(current, { parked: true });
+      }
+    }
+    // A lane waiting out one of their backoffs would hold back the writes behind it.
+    for (const entry of mine) sender.wake(entry.id);
+    sender.pump();
+  }
+
+  async function unpark(who: string): Promise<void> {
+    for (const entry of [...outbox.entries.values()]) {
+      const current = outbox.entries.get(entry.id);
+      if (current?.parked && current.principal === who) await outbox.patch(current, { parked: undefined });
+    }
   }
 
   function mayDiscard(entry: Entry): void {
@@ -460,20 +500,28 @@ export function createClient(options: ClientOptions): Client {
     async setPrincipal(next) {
       await ready;
       principal = next;
-      for (const entry of [...outbox.entries.values()]) {
-        if (entry.parked && entry.principal === next) await outbox.patch(entry, { parked: undefined });
-      }
+      // The instance that sends unparks (its view is the one that may be sending); this one follows.
+      if (!leader && channel && next !== undefined) channel.post({ type: 'login', principal: next });
+      else if (next !== undefined) await unpark(next);
       sender.pump(true);
     },
     async logout(mode) {
       await ready;
-      const mine = [...outbox.entries.values()].filter(
-        (e) => e.principal === principal && !TERMINAL_STATES.has(e.state),
-      );
-      const ids = mine.map((e) => e.id);
-      if (mode === 'purge') await outbox.remove(ids).then(() => removed(ids));
-      else for (const entry of mine) await outbox.patch(entry, { parked: true });
+      const who = principal;
       principal = undefined;
+      if (who === undefined) return;
+      if (!leader && channel) {
+        // The sending instance parks or purges against its own view, which may be mid-attempt; this one
+        // waits to see it done (and does it itself if nobody sends, so a logout never hangs).
+        channel.post({ type: 'logout', principal: who, mode });
+        const deadline = clock.now() + 5_000;
+        while (clock.now() < deadline) {
+          const left = unfinishedOf(who).filter((e) => mode === 'purge' || !e.parked);
+          if (left.length === 0) return;
+          await nextChange(deadline - clock.now());
+        }
+      }
+      await leaveEntries(who, mode);
     },
     async close() {
       if (closed) return;

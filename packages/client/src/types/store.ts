@@ -94,4 +94,11 @@ export type ChannelMessage =
   /** `retryNow()` in an instance that does not send: the leader does it. */
   | { type: 'retry'; id: string }
   /** `discard()` in an instance that does not send: the leader does it, if the entry may be discarded. */
-  | { type: 'discard'; id: string };
+  | { type: 'discard'; id: string }
+  /**
+   * `logout()` in an instance that does not send: the leader parks (or purges) the principal's
+   * unfinished entries against its own view, which is the one that may be sending them.
+   */
+  | { type: 'logout'; principal: string; mode: 'park' | 'purge' }
+  /** `setPrincipal()` in an instance that does not send: the leader unparks the principal's entries. */
+  | { type: 'login'; principal: string };

@@ -135,3 +135,50 @@ test('with a store given by the app, the other tab is told of each change only o
   );
   await context.close();
 });
+
+test('logout in a tab that does not send parks the writes in the sending tab: not sent until the user is back', async () => {
+  const context = await app.browser.newContext();
+  const { leader, follower } = await twoTabs(
+    context,
+    'name=park-in-follower&principal=alice&backoffMs=60000',
+  );
+  const call = <R>(page: Page, source: string) =>
+    page.evaluate(
+      (code) => new Function('t', `return ${code}`)((globalThis as unknown as { t: Api }).t),
+      source,
+    ) as Promise<R>;
+  app.server.mode = 'down';
+  const written = [
+    (await pageWrite(follower, { who: 'alice', n: 1 })) as { id: string; key: string },
+    (await pageWrite(follower, { who: 'alice', n: 2 })) as { id: string; key: string },
+  ];
+  // The sending tab tried them; they wait out a one-minute backoff.
+  await waitForEntries(
+    leader,
+    (list) => list.length === 2 && list.every((e) => e.state === 'uncertain' || e.state === 'queued'),
+    'the leader to have tried both',
+  );
+  await call(follower, "t.logout('park')");
+  await waitForEntries(
+    leader,
+    (list) => list.length === 2 && list.every((e) => e.parked),
+    'the leader to park them',
+  );
+  expect((await pageEntries(follower)).every((e) => e.parked)).toBe(true);
+
+  // The sending tab, still signed in as alice, sends its own new write, and not the parked ones.
+  app.server.mode = 'protocol';
+  const before = app.server.applied.length;
+  const own = (await pageWrite(leader, { who: 'alice', n: 3 })) as { key: string };
+  await app.server.waitForApplied(before + 1);
+  await leader.waitForTimeout(500);
+  expect(app.server.applied.slice(before).map((a) => a.key)).toEqual([own.key]);
+
+  // Alice signs in again in the other tab: the sending tab unparks and sends them.
+  await call(follower, "t.setPrincipal('alice')");
+  await app.server.waitForApplied(before + 3);
+  expect(new Set(app.server.applied.slice(before + 1).map((a) => a.key))).toEqual(
+    new Set(written.map((w) => w.key)),
+  );
+  await context.close();
+});

@@ -9,7 +9,14 @@ const TYPES = new Set(['written', 'changed', 'flush', 'retry', 'discard']);
 
 function isMessage(data: unknown): data is ChannelMessage {
   if (typeof data !== 'object' || data === null) return false;
-  const { type, id } = data as { type?: unknown; id?: unknown };
+  const { type, id, principal, mode } = data as {
+    type?: unknown;
+    id?: unknown;
+    principal?: unknown;
+    mode?: unknown;
+  };
+  if (type === 'logout') return typeof principal === 'string' && (mode === 'park' || mode === 'purge');
+  if (type === 'login') return typeof principal === 'string';
   return TYPES.has(type as string) && (type === 'flush' || typeof id === 'string');
 }
 
