@@ -98,6 +98,22 @@ describe('PostgreSQL store statements', () => {
     expect(again?.body).toBe(first?.body);
   });
 
+  it('keys with a quote or a backslash travel as literals safely: applied once, replayed, echoed intact', async () => {
+    const { core, write, count } = await open();
+    const idem = core();
+    for (const key of ["o'brien", 'back\\slash', "both'\\'"]) {
+      // As an sf-string, a backslash is escaped; a quote need not be.
+      const quoted = key.replaceAll('\\', '\\\\');
+      const first = await write(idem, quoted);
+      expect(first.status, key).toBe(201);
+      expect(first.headers['Idempotency-Key']).toBe(`"${quoted}"`);
+      const again = await write(idem, quoted);
+      expect(again.headers['Idempotent-Replayed']).toBe('true');
+      expect(again.body).toBe(first.body);
+      expect(await count(key)).toBe(1);
+    }
+  });
+
   it('a connection that lost its prepared statements prepares them again and the write applies once', async () => {
     const { pool, core, write, count } = await open();
     const idem = core();

@@ -49,9 +49,15 @@ export function parseKey(value: string | undefined): ParsedKey {
   if (trimmed === '') return { kind: 'missing' };
   let key = trimmed;
   if (trimmed.startsWith('"')) {
-    const match = /^"((?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\])*)"$/.exec(trimmed);
-    if (!match) return { kind: 'malformed', reason: 'it is not a well-formed quoted string' };
-    key = (match[1] as string).replace(/\\(["\\])/g, '$1');
+    const inner = trimmed.slice(1, -1);
+    if (trimmed.length >= 2 && trimmed.endsWith('"') && !inner.includes('"') && !inner.includes('\\')) {
+      // The common case, a quoted UUID: nothing escaped (the visible-ASCII check below still applies).
+      key = inner;
+    } else {
+      const match = /^"((?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\])*)"$/.exec(trimmed);
+      if (!match) return { kind: 'malformed', reason: 'it is not a well-formed quoted string' };
+      key = (match[1] as string).replace(/\\(["\\])/g, '$1');
+    }
   }
   if (!VISIBLE_ASCII.test(key)) {
     return {
@@ -64,7 +70,7 @@ export function parseKey(value: string | undefined): ParsedKey {
 
 /** The key as an sf-string, the form the draft prefers in responses. */
 export function formatKey(key: string): string {
-  return `"${key.replace(/(["\\])/g, '\\$1')}"`;
+  return key.includes('"') || key.includes('\\') ? `"${key.replace(/(["\\])/g, '\\$1')}"` : `"${key}"`;
 }
 
 const TITLES: Record<ProblemCode, [number, string]> = {

@@ -56,6 +56,15 @@ const COLUMNS =
  */
 const preparedOn = new WeakMap<object, Set<string>>();
 
+/**
+ * A SQL string literal. Keys, scopes, fingerprints and tokens rarely hold a quote or a backslash: only
+ * those go through pg's escaping (which walks the string character by character).
+ */
+const literal =
+  (client: pg.PoolClient) =>
+  (value: string): string =>
+    value.includes("'") || value.includes('\\') ? client.escapeLiteral(value) : `'${value}'`;
+
 /** A statement prepared per connection: its name hashes its text, so one name never means two texts. */
 function statement(kind: string, params: string, text: string): { name: string; prepare: string } {
   const name = `landed_${kind}_${createHash('sha256').update(`${params}\n${text}`).digest('hex').slice(0, 16)}`;
@@ -216,11 +225,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     work: (tx: pg.PoolClient) => Promise<T>,
   ): Promise<BeginResult<T>> {
     return withClient(async (client, rollback, broken) => {
-      const lit = (v: string) => client.escapeLiteral(v);
+      // Keys, scopes, fingerprints and tokens rarely hold a quote or a backslash: only those need pg's escaping.
+      const lit = literal(client);
       // The claim commits on its own (visible to every process from here) and BEGIN opens the business
       // transaction. The claim's commit does not wait for its WAL flush: the business commit flushes it
       // (the WAL is sequential), and a claim lost in a database crash only means nothing ran yet.
-      const claim = `BEGIN; SET LOCAL synchronous_commit TO OFF; ${step(lit)}; COMMIT; BEGIN`;
+      const claim = `BEGIN; SET LOCAL synchronous_commit TO OFF; ${step(lit)}; COMMIT AND CHAIN`;
       let results: pg.QueryResult[];
       let prepare = !isPrepared(client);
       for (;;) {
@@ -334,7 +344,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
     async finish(tx, scope, key, lockToken, o) {
       // Sent with the COMMIT (see `claimed`), which the lock token check aborts when it fails.
-      const lit = (v: string) => tx.escapeLiteral(v);
+      const lit = literal(tx);
       finishes.set(
         tx,
         `EXECUTE ${sql.finish.name}(${lit(scope)}, ${lit(key)}, ${lit(lockToken)}, ${int(o.status)}, ${lit(JSON.stringify(o.headers))}, ${lit(o.body)}, ${int(o.now)})`,
