@@ -215,7 +215,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 
   /**
    * On one connection: `step` (the claim or the takeover, an `EXECUTE`) commits on its own and the
-   * business transaction opens, in a single round trip (`BEGIN; …; COMMIT; BEGIN` as one simple query,
+   * business transaction opens, in a single round trip (`BEGIN; …; COMMIT AND CHAIN` as one simple query,
    * preceded on a connection's first use by the statements' preparation); then `work` runs in that
    * transaction. When `step` changed no row, nothing runs and the record is returned.
    */
