@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { LandedError } from '../../errors/LandedError.ts';
 import { checkRecord, decodeRecord, NEWLINE, payloadStart } from './record.ts';
-import { asChange, isLogOnly, JOURNAL_VERSION, type OutboxState } from './state.ts';
+import { asChange, isLogOnly, JOURNAL_VERSION, type JournalChange, type OutboxState } from './state.ts';
 
 /** A damaged line, with its bytes kept so the quarantine file holds what was on disk. */
 export interface DamagedLine {
@@ -55,30 +55,15 @@ export async function replayJournal(fh: FileHandle, name: string, state: OutboxS
     let goodEnd = -1; // char offset in `text` after the last good line
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       lineNo++;
+      // Log records only: checked now, parsed when a log is read (see `LazyLog`). Anything else now.
       const payload = payloadStart(start);
-      if (isLogOnly(text, payload)) {
-        // Log records only: checked now, parsed when a log is read (see `LazyLog`).
-        const damage = checkRecord(text, start, nl, bytes);
-        if (damage === undefined) {
-          if (suspects.length > 0) {
-            damaged.push(...suspects);
-            suspects = [];
-          }
-          state.applyLazyLog(text.slice(payload, nl));
-          lines++;
-          goodEnd = nl + 1;
-        } else {
-          suspects.push({
-            location: `${name}:${lineNo}`,
-            reason: damage,
-            raw: Buffer.from(text.slice(start, nl + 1)),
-          });
-        }
-        start = nl + 1;
-        continue;
+      const lazy = isLogOnly(text, payload);
+      let change: JournalChange | string;
+      if (lazy) change = checkRecord(text, start, nl, bytes) ?? {};
+      else {
+        const decoded = decodeRecord(text, start, nl, bytes);
+        change = decoded.ok ? asChange(decoded.value) : decoded.reason;
       }
-      const decoded = decodeRecord(text, start, nl, bytes);
-      const change = decoded.ok ? asChange(decoded.value) : decoded.reason;
       if (typeof change === 'string') {
         suspects.push({
           location: `${name}:${lineNo}`,
@@ -96,7 +81,8 @@ export async function replayJournal(fh: FileHandle, name: string, state: OutboxS
           damaged.push(...suspects);
           suspects = [];
         }
-        state.apply(change);
+        if (lazy) state.applyLazyLog(text.slice(payload, nl));
+        else state.apply(change);
         lines++;
         goodEnd = nl + 1;
       }
