@@ -1,6 +1,13 @@
 // One test per row of the classification table (docs/protocol.md), each against a real loopback server.
 
-import { type Client, type ClientOptions, createClient, memoryStore, type ReportEvent } from '@landed/client';
+import {
+  type Client,
+  type ClientOptions,
+  createClient,
+  memoryStore,
+  type OutboxStore,
+  type ReportEvent,
+} from '@landed/client';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type Action, type ProtocolServer, startProtocolServer } from './support/protocol-server.ts';
 
@@ -304,6 +311,55 @@ describe('retention window', () => {
     expect(await handle.outcome).toMatchObject({ state: 'confirmed', replayed: true });
     expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
     expect(server.requests.filter((r) => r.method === 'GET')).toHaveLength(1);
+  });
+
+  test('a re-send judged inside the window does not leave if the window closed before it could: looked up instead', async () => {
+    let now = 1_000_000;
+    const clock = steppedClock(() => now);
+    // The commit that persists the re-send's `sending` state takes "a day" (a suspended laptop, a
+    // stalled disk): the window closes between the decision and the request.
+    const inner = memoryStore();
+    let stallNextSending = false;
+    const store: OutboxStore = {
+      ...inner,
+      kind: 'memory',
+      load: () => inner.load(),
+      getEntry: (id) => inner.getEntry(id),
+      readLog: (id) => inner.readLog(id),
+      close: () => inner.close(),
+      commit: async (change, options) => {
+        if (stallNextSending && change.put?.some((e) => e.state === 'sending')) {
+          stallNextSending = false;
+          now += 86_400_000;
+        }
+        return inner.commit(change, options);
+      },
+    };
+    const { client } = await setup(firstThen({ kind: 'apply-then-reset' }), {
+      clock,
+      store,
+      attemptsPerFlush: 1,
+      backoffBaseMs: 10_000,
+    });
+    const handle = await client.post('/tickets', {});
+    await client.flush();
+    expect(client.get(handle.id)?.state).toBe('uncertain');
+    now += 60_000; // well inside the window: the next attempt is a re-send
+    stallNextSending = true;
+    await client.flush();
+    // Past its backoff, the next round looks the key up.
+    for (let round = 0; round < 5 && client.get(handle.id)?.state !== 'confirmed'; round++) {
+      now += 60_000;
+      await client.flush();
+    }
+    expect(await handle.outcome).toMatchObject({ state: 'confirmed', replayed: true });
+    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
+    const attempts = (await client.log(handle.id)).filter((r) => r.type === 'attempt');
+    expect(attempts.map((r) => r.type === 'attempt' && r.errorCode)).toEqual([
+      'NETWORK',
+      'WINDOW_CLOSED',
+      undefined,
+    ]);
   });
 
   test('past the window, lookup says never seen → sent once', async () => {

@@ -275,12 +275,14 @@ export class Sender {
     }
     // Purged while its attempt was being persisted: nothing is sent.
     if (!this.#outbox.entries.has(entry.id)) return true;
-    return this.#send(entry, sending, entry.state === 'uncertain' || entry.state === 'sending');
+    // A re-send is judged inside the window above; the transport checks it again as the request leaves.
+    const notAfter = freshWindow ? undefined : deadline;
+    return this.#send(entry, sending, entry.state === 'uncertain' || entry.state === 'sending', notAfter);
   }
 
   /** Sends `sending` (persisted in state `sending`) and settles the entry on the answer. */
-  async #send(entry: Entry, sending: Entry, mayHaveApplied: boolean): Promise<boolean> {
-    const { classified, durationMs, status } = await sendAttempt(sending, this.#settings);
+  async #send(entry: Entry, sending: Entry, mayHaveApplied: boolean, notAfter?: number): Promise<boolean> {
+    const { classified, durationMs, status } = await sendAttempt(sending, this.#settings, notAfter);
     const { result } = classified;
     const record: LogRecord = {
       type: 'attempt',

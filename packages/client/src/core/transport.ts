@@ -85,7 +85,11 @@ export interface AttemptResult {
 }
 
 /** Sends the entry once, with its key, attempt number and first-sent time. Never throws. */
-export async function sendAttempt(entry: Entry, settings: TransportSettings): Promise<AttemptResult> {
+export async function sendAttempt(
+  entry: Entry,
+  settings: TransportSettings,
+  notAfter?: number,
+): Promise<AttemptResult> {
   const started = settings.clock.now();
   try {
     const headers: Record<string, string> = {
@@ -97,6 +101,23 @@ export async function sendAttempt(entry: Entry, settings: TransportSettings): Pr
       accept: 'application/json',
     };
     if (entry.body !== undefined) headers['content-type'] = 'application/json';
+    // The last moment to decide: the attempt was judged inside the retention window, but getting here
+    // took time (its commit, the headers hook, a suspended process). Past the window the server may
+    // have forgotten the key, and this copy could apply the write a second time: it does not leave.
+    if (notAfter !== undefined && settings.clock.now() >= notAfter) {
+      return {
+        classified: {
+          result: {
+            kind: 'not-applied',
+            code: 'WINDOW_CLOSED',
+            reason:
+              "not sent: the server's retention window closed before the attempt could leave; the key is looked up instead",
+            retryAfterMs: 0,
+          },
+        },
+        durationMs: 0,
+      };
+    }
     const answer = await exchange(settings, entry.url, {
       method: entry.method,
       headers,
