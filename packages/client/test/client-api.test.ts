@@ -328,6 +328,8 @@ describe('events, summary, console actions', () => {
     letRemovalThrough?.();
     await discarding;
     expect(client.get(second.id)).toBeUndefined();
+    // Its handle hears of it: the outcome it waited for will never come.
+    await expectCode(second.outcome, 'DISCARDED');
     // The first one's attempt is being persisted: too late to discard it.
     await expectCode(client.discard(first.id), 'INVALID_STATE');
     hold?.();
@@ -335,6 +337,21 @@ describe('events, summary, console actions', () => {
     await client.flush();
     expect(server.requests.map((r) => r.body)).toEqual(['{"n":1}']);
     expect(await inner.getEntry(second.id)).toBeUndefined();
+  });
+
+  test('discarding a write whose outcome nobody awaits raises nothing unhandled', async () => {
+    server = await startProtocolServer();
+    client = createClient({
+      store: memoryStore(),
+      baseUrl: server.url,
+      online: { isOnline: () => false, subscribe: () => () => {} },
+    });
+    const handle = await client.post('/t', { n: 1 }); // offline: queued, not sent
+    void handle.outcome; // looked at, never awaited: as an app that only wanted write() to resolve
+    await client.discard(handle.id);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(client.get(handle.id)).toBeUndefined();
+    expect(server.requests).toEqual([]);
   });
 
   test('an entry purged at logout while its attempt is on the wire does not come back with the answer', async () => {
@@ -355,6 +372,7 @@ describe('events, summary, console actions', () => {
     await expect.poll(() => answer !== undefined).toBe(true);
     await client.logout('purge');
     expect(client.get(handle.id)).toBeUndefined();
+    await expectCode(handle.outcome, 'DISCARDED');
     answer?.(
       new Response('{"ok":true}', {
         status: 201,

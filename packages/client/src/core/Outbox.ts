@@ -40,7 +40,10 @@ export class Outbox {
   readonly #store: OutboxStore;
   readonly #clock: Clock;
   readonly #events: Emitter<ClientEvents>;
-  readonly #waiters = new Map<string, Array<(outcome: Outcome) => void>>();
+  readonly #waiters = new Map<
+    string,
+    Array<{ resolve: (outcome: Outcome) => void; reject: (error: unknown) => void }>
+  >();
   readonly #onChange: (entry: Entry) => void;
   #lastSeq = 0;
   #pendingCommit: Promise<void> = Promise.resolve();
@@ -176,7 +179,7 @@ export class Outbox {
   async remove(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.commit({ remove: ids });
-    for (const id of ids) this.entries.delete(id);
+    this.forget(ids);
   }
 
   /**
@@ -217,7 +220,7 @@ export class Outbox {
     if (TERMINAL_STATES.has(entry.state) && entry.outcome) {
       const waiters = this.#waiters.get(entry.id);
       this.#waiters.delete(entry.id);
-      for (const resolve of waiters ?? []) resolve(entry.outcome);
+      for (const waiter of waiters ?? []) waiter.resolve(entry.outcome);
     }
     this.#onChange(entry);
   }
@@ -226,11 +229,29 @@ export class Outbox {
   outcome(id: string): Promise<Outcome> {
     const entry = this.entries.get(id);
     if (entry && TERMINAL_STATES.has(entry.state) && entry.outcome) return Promise.resolve(entry.outcome);
-    return new Promise((resolve) => {
+    const outcome = new Promise<Outcome>((resolve, reject) => {
       const list = this.#waiters.get(id) ?? [];
-      list.push(resolve);
+      list.push({ resolve, reject });
       this.#waiters.set(id, list);
     });
+    // An app that never looks at an outcome must not crash on a discard (an unhandled rejection).
+    outcome.catch(() => {});
+    return outcome;
+  }
+
+  /** Entries that left the store: out of the view; an outcome still awaited rejects (`DISCARDED`). */
+  forget(ids: readonly string[]): void {
+    for (const id of ids) {
+      this.entries.delete(id);
+      const waiters = this.#waiters.get(id);
+      if (!waiters) continue;
+      this.#waiters.delete(id);
+      const error = new LandedError(
+        'DISCARDED',
+        `entry ${id} left the outbox before it had an outcome (discarded, or purged at logout); it is not sent again`,
+      );
+      for (const waiter of waiters) waiter.reject(error);
+    }
   }
 
   /**

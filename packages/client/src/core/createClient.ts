@@ -91,10 +91,8 @@ export function createClient(options: ClientOptions): Client {
   };
   /** After entries left the store: out of every instance's view (they read the store on the notice). */
   const removed = (ids: readonly string[]) => {
-    for (const id of ids) {
-      outbox.entries.delete(id);
-      channel?.post({ type: 'changed', id });
-    }
+    outbox.forget(ids);
+    for (const id of ids) channel?.post({ type: 'changed', id });
     wakeWaiters();
   };
   const reporting = new Reporting(options.reporter, outbox, clock, options.uncertainReportAfterMs ?? 300_000);
@@ -204,7 +202,10 @@ export function createClient(options: ClientOptions): Client {
     const entry = await outbox.store.getEntry(message.id);
     if (!entry) {
       // Gone from the store (discarded, purged, compacted): gone from this view too.
-      if (outbox.entries.delete(message.id)) wakeWaiters();
+      if (outbox.entries.has(message.id)) {
+        outbox.forget([message.id]);
+        wakeWaiters();
+      }
       return;
     }
     if (leader && message.type === 'written') {

@@ -27,6 +27,11 @@ export type LandedErrorCode =
   | 'ENTRY_NOT_FOUND'
   /** The operation does not apply to the entry in its current state (e.g. discard while sending). */
   | 'INVALID_STATE'
+  /**
+   * A write handle's `outcome`: the entry left the outbox before it had one (discarded by a person,
+   * purged at logout). It is not sent again.
+   */
+  | 'DISCARDED'
   /** No principal is set but the client requires one (`requirePrincipal`). */
   | 'NO_PRINCIPAL';
 
