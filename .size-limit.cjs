@@ -11,16 +11,16 @@ const check = (options) => ({ import: '*', gzip: true, modifyRolldownConfig: sou
 
 module.exports = [
   // Everything a page loads for the outbox: Landed, ky, p-retry and localforage. The issue asks for
-  // 25 KB; the entry measures ~30.7 KB, localforage, ky and p-retry being ~17.5 KB of it. Ways to cut
+  // 25 KB; the entry measures ~30.9 KB, localforage, ky and p-retry being ~17.5 KB of it. Ways to cut
   // localforage's unused WebSQL and localStorage drivers were measured and are not honest options here
   // (a `browser` map cannot reach localforage's own imports; a trimmed copy of localforage would replace
-  // the package the app installs, and still measures 27.5 KB); Landed's own ~13.2 KB has no Node-only
+  // the package the app installs, and still measures 27.5 KB); Landed's own ~13.4 KB has no Node-only
   // or test-only code to split out. See docs/browser.md, "Size and speed". The budget is that measure
   // with a little room, so it fails on growth instead of hiding the gap.
   check({
     name: '@landed/client/browser',
     path: 'packages/client/src/browser.ts',
-    limit: '31 KB',
+    limit: '31.5 KB',
   }),
   check({
     name: '@landed/sentry',
