@@ -49,7 +49,8 @@ async function writer(lane) {
   for (let i = 0; ; i++) {
     const tag = gen + '.' + lane + '.' + i;
     const handle = await client.post('/tickets', { tag }, { lane: 'l' + lane });
-    process.stdout.write('accepted ' + tag + ' ' + handle.key + '\\n');
+    // In the pipe before the next write starts, so a kill cannot lose the report of an accepted write.
+    await new Promise((resolve) => process.stdout.write('accepted ' + tag + ' ' + handle.key + '\\n', resolve));
   }
 }
 for (let lane = 0; lane < ${LANES}; lane++) writer(lane);

@@ -48,7 +48,9 @@ async function worker(w) {
       : { put: [{ id, key: 'k-' + id, method: 'POST', url: 'https://api.example/t', body: pad, lane: 'w' + w, seq: s, state: 'queued', attempts: op + 1, createdAt: 1, updatedAt: 1 }],
           log: [{ type: 'transition', at: s, entryId: id, from: null, to: 'queued' }] };
     await store.commit(change);
-    process.stdout.write('ok ' + w + ' ' + s + '\\n');
+    // Reported before the next commit starts: a line still in this process's buffer at the kill would
+    // leave the parent thinking a commit was in flight while a later one had already landed.
+    await new Promise((resolve) => process.stdout.write('ok ' + w + ' ' + s + '\\n', resolve));
     if (store.stats.compactions !== compactions) {
       compactions = store.stats.compactions;
       process.stdout.write('compacted\\n');
