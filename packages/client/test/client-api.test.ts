@@ -339,6 +339,24 @@ describe('events, summary, console actions', () => {
     expect(await inner.getEntry(second.id)).toBeUndefined();
   });
 
+  test('an app without principals can still park and purge at logout, and unpark by signing in', async () => {
+    server = await startProtocolServer();
+    client = createClient({
+      store: memoryStore(),
+      baseUrl: server.url,
+      online: { isOnline: () => false, subscribe: () => () => {} },
+    });
+    const a = await client.post('/t', { n: 1 });
+    const b = await client.post('/t', { n: 2 });
+    await client.logout('park');
+    expect([client.get(a.id)?.parked, client.get(b.id)?.parked]).toEqual([true, true]);
+    await client.setPrincipal(undefined);
+    expect([client.get(a.id)?.parked, client.get(b.id)?.parked]).toEqual([undefined, undefined]);
+    await client.logout('purge');
+    expect(client.list()).toEqual([]);
+    await expectCode(a.outcome, 'DISCARDED');
+  });
+
   test('discarding a write whose outcome nobody awaits raises nothing unhandled', async () => {
     server = await startProtocolServer();
     client = createClient({

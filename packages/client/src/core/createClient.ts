@@ -244,7 +244,7 @@ export function createClient(options: ClientOptions): Client {
     return entry;
   }
 
-  function unfinishedOf(who: string): Entry[] {
+  function unfinishedOf(who: string | undefined): Entry[] {
     const out: Entry[] = [];
     for (const entry of outbox.entries.values())
       if (entry.principal === who && !TERMINAL_STATES.has(entry.state)) out.push(entry);
@@ -252,7 +252,7 @@ export function createClient(options: ClientOptions): Client {
   }
 
   /** Parks (kept, not sent) or purges (deleted) a principal's unfinished entries. */
-  async function leaveEntries(who: string, mode: 'park' | 'purge'): Promise<void> {
+  async function leaveEntries(who: string | undefined, mode: 'park' | 'purge'): Promise<void> {
     const mine = unfinishedOf(who);
     if (mode === 'purge') {
       const ids = mine.map((e) => e.id);
@@ -268,10 +268,13 @@ export function createClient(options: ClientOptions): Client {
     sender.pump();
   }
 
-  async function unpark(who: string): Promise<void> {
-    for (const entry of [...outbox.entries.values()]) {
-      const current = outbox.entries.get(entry.id);
-      if (current?.parked && current.principal === who) await outbox.patch(current, { parked: undefined });
+  async function unpark(who: string | undefined): Promise<void> {
+    const parked: string[] = [];
+    for (const entry of outbox.entries.values())
+      if (entry.parked && entry.principal === who) parked.push(entry.id);
+    for (const id of parked) {
+      const current = outbox.entries.get(id);
+      if (current?.parked) await outbox.patch(current, { parked: undefined });
     }
   }
 
@@ -502,19 +505,19 @@ export function createClient(options: ClientOptions): Client {
       await ready;
       principal = next;
       // The instance that sends unparks (its view is the one that may be sending); this one follows.
-      if (!leader && channel && next !== undefined) channel.post({ type: 'login', principal: next });
-      else if (next !== undefined) await unpark(next);
+      if (!leader && channel)
+        channel.post(next === undefined ? { type: 'login' } : { type: 'login', principal: next });
+      else await unpark(next);
       sender.pump(true);
     },
     async logout(mode) {
       await ready;
       const who = principal;
       principal = undefined;
-      if (who === undefined) return;
       if (!leader && channel) {
         // The sending instance parks or purges against its own view, which may be mid-attempt; this one
         // waits to see it done (and does it itself if nobody sends, so a logout never hangs).
-        channel.post({ type: 'logout', principal: who, mode });
+        channel.post(who === undefined ? { type: 'logout', mode } : { type: 'logout', principal: who, mode });
         const deadline = clock.now() + 5_000;
         while (clock.now() < deadline) {
           const left = unfinishedOf(who).filter((e) => mode === 'purge' || !e.parked);

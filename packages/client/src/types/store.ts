@@ -99,6 +99,6 @@ export type ChannelMessage =
    * `logout()` in an instance that does not send: the leader parks (or purges) the principal's
    * unfinished entries against its own view, which is the one that may be sending them.
    */
-  | { type: 'logout'; principal: string; mode: 'park' | 'purge' }
+  | { type: 'logout'; principal?: string; mode: 'park' | 'purge' }
   /** `setPrincipal()` in an instance that does not send: the leader unparks the principal's entries. */
-  | { type: 'login'; principal: string };
+  | { type: 'login'; principal?: string };

@@ -15,8 +15,9 @@ function isMessage(data: unknown): data is ChannelMessage {
     principal?: unknown;
     mode?: unknown;
   };
-  if (type === 'logout') return typeof principal === 'string' && (mode === 'park' || mode === 'purge');
-  if (type === 'login') return typeof principal === 'string';
+  const who = principal === undefined || typeof principal === 'string';
+  if (type === 'logout') return who && (mode === 'park' || mode === 'purge');
+  if (type === 'login') return who;
   return TYPES.has(type as string) && (type === 'flush' || typeof id === 'string');
 }
 
