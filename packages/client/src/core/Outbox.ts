@@ -42,7 +42,11 @@ export class Outbox {
   readonly #events: Emitter<ClientEvents>;
   readonly #waiters = new Map<
     string,
-    Array<{ resolve: (outcome: Outcome) => void; reject: (error: unknown) => void }>
+    Array<{
+      promise: Promise<Outcome>;
+      resolve: (outcome: Outcome) => void;
+      reject: (error: unknown) => void;
+    }>
   >();
   readonly #onChange: (entry: Entry) => void;
   #lastSeq = 0;
@@ -229,14 +233,14 @@ export class Outbox {
   outcome(id: string): Promise<Outcome> {
     const entry = this.entries.get(id);
     if (entry && TERMINAL_STATES.has(entry.state) && entry.outcome) return Promise.resolve(entry.outcome);
-    const outcome = new Promise<Outcome>((resolve, reject) => {
-      const list = this.#waiters.get(id) ?? [];
-      list.push({ resolve, reject });
-      this.#waiters.set(id, list);
+    let settle!: { resolve: (outcome: Outcome) => void; reject: (error: unknown) => void };
+    const promise = new Promise<Outcome>((resolve, reject) => {
+      settle = { resolve, reject };
     });
-    // An app that never looks at an outcome must not crash on a discard (an unhandled rejection).
-    outcome.catch(() => {});
-    return outcome;
+    const list = this.#waiters.get(id) ?? [];
+    list.push({ promise, ...settle });
+    this.#waiters.set(id, list);
+    return promise;
   }
 
   /** Entries that left the store: out of the view; an outcome still awaited rejects (`DISCARDED`). */
@@ -250,7 +254,11 @@ export class Outbox {
         'DISCARDED',
         `entry ${id} left the outbox before it had an outcome (discarded, or purged at logout); it is not sent again`,
       );
-      for (const waiter of waiters) waiter.reject(error);
+      for (const waiter of waiters) {
+        // An app that never looks at an outcome must not crash on a discard (an unhandled rejection).
+        waiter.promise.catch(() => {});
+        waiter.reject(error);
+      }
     }
   }
 
