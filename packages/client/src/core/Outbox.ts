@@ -162,8 +162,9 @@ export class Outbox {
     }
     this.entries.set(next.id, next);
     this.#announce(next, entry.state === to ? null : entry.state);
-    for (const record of options.log ?? []) {
-      if (record.type === 'attempt') this.#events.emit('attempt', { entry: next, record });
+    if (options.log && this.#events.has('attempt')) {
+      for (const record of options.log)
+        if (record.type === 'attempt') this.#events.emit('attempt', { entry: next, record });
     }
     return next;
   }
@@ -212,7 +213,7 @@ export class Outbox {
   }
 
   #announce(entry: Entry, from: EntryState | null): void {
-    this.#events.emit('transition', { entry, from, to: entry.state });
+    if (this.#events.has('transition')) this.#events.emit('transition', { entry, from, to: entry.state });
     if (
       entry.state === 'confirmed' ||
       entry.state === 'rejected' ||

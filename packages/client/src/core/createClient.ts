@@ -62,7 +62,7 @@ export function createClient(options: ClientOptions): Client {
   const changeWaiters = new Set<() => void>();
   const abort = new AbortController();
   const wakeWaiters = () => {
-    for (const wake of [...changeWaiters]) wake();
+    if (changeWaiters.size > 0) for (const wake of [...changeWaiters]) wake();
   };
   // Set while taking in what another instance wrote: that is its news to tell, not ours.
   let adopting = false;
