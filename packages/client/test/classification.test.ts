@@ -1,15 +1,9 @@
 // One test per row of the classification table (docs/protocol.md), each against a real loopback server.
 
-import {
-  type Client,
-  type ClientOptions,
-  createClient,
-  memoryStore,
-  type OutboxStore,
-  type ReportEvent,
-} from '@landed/client';
+import { type Client, type ClientOptions, createClient, memoryStore, type ReportEvent } from '@landed/client';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type Action, type ProtocolServer, startProtocolServer } from './support/protocol-server.ts';
+import { withCommit } from './support/stores.ts';
 
 let server: ProtocolServer;
 let client: Client | undefined;
@@ -320,21 +314,13 @@ describe('retention window', () => {
     // stalled disk): the window closes between the decision and the request.
     const inner = memoryStore();
     let stallNextSending = false;
-    const store: OutboxStore = {
-      ...inner,
-      kind: 'memory',
-      load: () => inner.load(),
-      getEntry: (id) => inner.getEntry(id),
-      readLog: (id) => inner.readLog(id),
-      close: () => inner.close(),
-      commit: async (change, options) => {
-        if (stallNextSending && change.put?.some((e) => e.state === 'sending')) {
-          stallNextSending = false;
-          now += 86_400_000;
-        }
-        return inner.commit(change, options);
-      },
-    };
+    const store = withCommit(inner, async (change, options) => {
+      if (stallNextSending && change.put?.some((e) => e.state === 'sending')) {
+        stallNextSending = false;
+        now += 86_400_000;
+      }
+      return inner.commit(change, options);
+    });
     const { client } = await setup(firstThen({ kind: 'apply-then-reset' }), {
       clock,
       store,

@@ -1,15 +1,9 @@
 // The client's own behaviour: bad input, lanes, principals, events, summary, replay/discard/retryNow.
 
-import {
-  type Client,
-  createClient,
-  isLandedError,
-  type LandedError,
-  memoryStore,
-  type OutboxStore,
-} from '@landed/client';
+import { type Client, createClient, isLandedError, type LandedError, memoryStore } from '@landed/client';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type ProtocolServer, startProtocolServer } from './support/protocol-server.ts';
+import { withCommit } from './support/stores.ts';
 
 let server: ProtocolServer;
 let client: Client | undefined;
@@ -88,18 +82,14 @@ describe('bad input gets a stable code and loses nothing else', () => {
     server = await startProtocolServer();
     const inner = memoryStore();
     let fail = false;
-    const store: OutboxStore = {
-      ...inner,
-      kind: 'flaky',
-      load: () => inner.load(),
-      getEntry: (id) => inner.getEntry(id),
-      readLog: (id) => inner.readLog(id),
-      close: () => inner.close(),
-      commit: (change) =>
+    const store = withCommit(
+      inner,
+      (change) =>
         fail
           ? Promise.reject(Object.assign(new Error('ENOSPC: no space left'), { code: 'ENOSPC' }))
           : inner.commit(change),
-    };
+      'flaky',
+    );
     client = createClient({ store, baseUrl: server.url });
     const first = await client.post('/a', { n: 1 });
     await first.outcome;
@@ -278,27 +268,19 @@ describe('events, summary, console actions', () => {
       letRemovalThrough = resolve;
     });
     let removalHeld = false;
-    const store: OutboxStore = {
-      ...inner,
-      kind: 'memory',
-      load: () => inner.load(),
-      getEntry: (id) => inner.getEntry(id),
-      readLog: (id) => inner.readLog(id),
-      close: () => inner.close(),
-      commit: async (change, options) => {
-        if (change.put?.some((e) => e.state === 'sending')) {
-          held = new Promise((resolve) => {
-            hold = resolve;
-          });
-          await held;
-        }
-        if (change.remove) {
-          removalHeld = true;
-          await removal;
-        }
-        return inner.commit(change, options);
-      },
-    };
+    const store = withCommit(inner, async (change, options) => {
+      if (change.put?.some((e) => e.state === 'sending')) {
+        held = new Promise((resolve) => {
+          hold = resolve;
+        });
+        await held;
+      }
+      if (change.remove) {
+        removalHeld = true;
+        await removal;
+      }
+      return inner.commit(change, options);
+    });
     let online = false;
     const listeners = new Set<(value: boolean) => void>();
     const goOnline = () => {
