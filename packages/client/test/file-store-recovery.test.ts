@@ -87,6 +87,85 @@ describe('fileStore recovery', () => {
     await store.close();
   });
 
+  /**
+   * A durable store writes zeros ahead of its last line (so a commit's sync flushes data only). Commits
+   * until the zeros are there, then some more into them; returns the store, still open.
+   */
+  async function storeWithZerosAhead(
+    dir: string,
+  ): Promise<{ store: ReturnType<typeof fileStore>; ids: string[] }> {
+    const path = join(dir, JOURNAL_FILE);
+    const store = fileStore({ dir });
+    await store.load();
+    const ids: string[] = [];
+    const commit = async (id: string) => {
+      await store.commit({
+        put: [entry(id)],
+        log: [{ type: 'transition', at: 1, entryId: id, from: null, to: 'queued' }],
+      });
+      ids.push(id);
+    };
+    // The zero-fill runs in the background after a commit.
+    for (const deadline = Date.now() + 10_000; statSync(path).size <= store.stats.bytes; ) {
+      if (Date.now() > deadline) throw new Error('no zeros were written ahead of the journal');
+      await commit(`z${ids.length}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    for (let i = 0; i < 20; i++) await commit(`z${ids.length}`);
+    return { store, ids };
+  }
+
+  it('a durable store keeps zeros ahead of its lines while open and cuts them at close; what a kill leaves reopens whole, nothing reported', async () => {
+    const dir = tempDir();
+    const path = join(dir, JOURNAL_FILE);
+    const { store, ids } = await storeWithZerosAhead(dir);
+    const lines = store.stats.bytes;
+    const onDisk = readFileSync(path);
+    expect(onDisk.length).toBeGreaterThan(lines);
+    expect(onDisk.subarray(lines).every((byte) => byte === 0)).toBe(true);
+
+    // The file as it is now is what a SIGKILL would leave.
+    const killed = tempDir();
+    writeFileSync(join(killed, JOURNAL_FILE), onDisk);
+    const reopened = fileStore({ dir: killed });
+    const { entries, quarantined } = await reopened.load();
+    expect(quarantined).toEqual([]);
+    expect(existsSync(join(killed, QUARANTINE_FILE))).toBe(false);
+    expect(entries.map((e) => e.id).sort()).toEqual([...ids].sort());
+    await reopened.commit({ put: [entry('after-kill')] });
+    await reopened.close();
+    expect(statSync(join(killed, JOURNAL_FILE)).size).toBe(reopened.stats.bytes);
+    const again = fileStore({ dir: killed });
+    expect((await again.load()).entries).toHaveLength(ids.length + 1);
+    await again.close();
+
+    await store.close();
+    expect(statSync(path).size).toBe(lines);
+  });
+
+  it('a write torn inside the zeros ahead is set aside as the torn tail, without the zeros', async () => {
+    const dir = tempDir();
+    const { store, ids } = await storeWithZerosAhead(dir);
+    const onDisk = readFileSync(join(dir, JOURNAL_FILE));
+    const torn = Buffer.from('0badc0de {"put":[{"id":"half-writ');
+    torn.copy(onDisk, store.stats.bytes);
+    await store.close();
+    const killed = tempDir();
+    writeFileSync(join(killed, JOURNAL_FILE), onDisk);
+    const reopened = fileStore({ dir: killed });
+    const { entries, quarantined } = await reopened.load();
+    expect(entries.map((e) => e.id).sort()).toEqual([...ids].sort());
+    expect(quarantined).toEqual([]); // a torn tail is a commit that never resolved: set aside, not reported
+    const kept = readFileSync(join(killed, QUARANTINE_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { location: string; raw: string });
+    expect(kept).toHaveLength(1);
+    expect(kept[0]?.location).toBe(`${JOURNAL_FILE}:tail`);
+    expect(Buffer.from(kept[0]?.raw ?? '', 'base64')).toEqual(torn);
+    await reopened.close();
+  });
+
   it('quarantines damaged lines in the middle, loads every healthy entry, and reports them once', async () => {
     const dir = tempDir();
     const lines = await journalWith(dir, ['a', 'b', 'c', 'd', 'e']);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { QuarantinedRecord } from '../../types/store.ts';
 import { errnoOf, unavailableError, writeError } from './errors.ts';
 import { syncDirectory, writeAll } from './fs-sync.ts';
-import { Journal } from './Journal.ts';
+import { Journal, openDsync } from './Journal.ts';
 import { acquireLock, LOCK_FILE, type OutboxLock } from './lock.ts';
 import type { ResolvedOptions } from './options.ts';
 import { keepAside, toQuarantined } from './quarantine.ts';
@@ -95,7 +95,7 @@ export async function openStore(settings: ResolvedOptions): Promise<Opened> {
   }
 }
 
-/** Sets damaged lines aside, cuts a torn tail off, and compacts when that is worthwhile. */
+/** Sets damaged lines aside, cuts a torn tail (and zeros ahead of the end) off, and compacts when that is worthwhile. */
 async function prepareJournal(
   fh: FileHandle,
   path: string,
@@ -133,7 +133,11 @@ async function prepareJournal(
   } catch (error) {
     throw writeError(error, path);
   }
-  const journal = new Journal(path, fh, size, state, { sync, compactAfterBytes: settings.compactAfterBytes });
+  const journal = new Journal(path, fh, size, state, {
+    sync,
+    compactAfterBytes: settings.compactAfterBytes,
+    dsync: sync ? await openDsync(path) : undefined,
+  });
   // Damaged lines are in the quarantine file now: drop them from the journal so they are reported
   // once. Also compact a journal that is mostly superseded lines (it would slow every start).
   const worthwhile = size >= settings.compactAfterBytes && state.mostlySuperseded();

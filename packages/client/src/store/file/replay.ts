@@ -128,12 +128,24 @@ export async function replayJournal(fh: FileHandle, name: string, state: OutboxS
     }
   }
 
-  const tornBytes = fileBytes - goodBytes;
+  // After the last good line: zeros the journal wrote ahead of its end (see `Journal`), and maybe the
+  // unfinished write of a crash in them. Only that write is a torn tail; zeros alone say nothing.
   let torn: Buffer | undefined;
-  if (tornBytes > 0) {
-    const keep = Buffer.alloc(Math.min(tornBytes, TORN_KEEP));
-    await fh.read(keep, 0, keep.length, goodBytes);
-    torn = keep;
+  for (let at = goodBytes; at < fileBytes && torn === undefined; ) {
+    const piece = Buffer.alloc(Math.min(fileBytes - at, TORN_KEEP));
+    const { bytesRead } = await fh.read(piece, 0, piece.length, at);
+    if (bytesRead === 0) break;
+    const read = piece.subarray(0, bytesRead);
+    const first = read.equals(Buffer.alloc(bytesRead)) ? -1 : read.findIndex((byte) => byte !== 0);
+    if (first === -1) {
+      at += bytesRead;
+      continue;
+    }
+    const keep = Buffer.alloc(Math.min(fileBytes - at - first, TORN_KEEP));
+    await fh.read(keep, 0, keep.length, at + first);
+    let end = keep.length;
+    while (end > 0 && keep[end - 1] === 0) end--;
+    torn = keep.subarray(0, end);
   }
   return { goodBytes, fileBytes, lines, damaged, torn };
 }
