@@ -153,7 +153,11 @@ async function recoveryChild(mode: string, dir: string): Promise<void> {
   const t0 = performance.now();
   let count = 0;
   if (mode === 'baseline') {
-    for (const line of readFileSync(join(dir, 'journal.jsonl'), 'utf8').split('\n')) {
+    // A journal left by a process that did not close it ends with zeros written ahead of its lines.
+    let text = readFileSync(join(dir, 'journal.jsonl'), 'utf8');
+    const end = text.indexOf('\0');
+    if (end !== -1) text = text.slice(0, end);
+    for (const line of text.split('\n')) {
       if (line.length > 0) {
         JSON.parse(line.slice(9));
         count++;
