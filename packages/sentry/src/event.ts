@@ -71,7 +71,10 @@ export function eventFor(report: ReportEvent, includeFields: readonly string[]):
   if (Object.keys(included).length > 0) context.included = included;
   return {
     level: kind === 'rejected' ? 'error' : 'warning',
-    message: `Landed: ${MESSAGES[kind]}: ${entry.label ?? `${entry.method} ${pathOf(entry.url)}`}`,
+    // The entry's id in the message: Sentry's default Dedupe integration drops an event whose message
+    // and fingerprint equal the previous event's, which would swallow every write but the first of a
+    // broken endpoint. Grouping is by `fingerprint`, so the id does not split the issue.
+    message: `Landed: ${MESSAGES[kind]}: ${entry.label ?? `${entry.method} ${pathOf(entry.url)}`} (entry ${entry.id.slice(0, 8)})`,
     tags: {
       [KIND_TAG]: kind,
       'landed.state': entry.state,

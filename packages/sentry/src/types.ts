@@ -34,6 +34,8 @@ export interface SentryEventLike {
 /** A Sentry client (`Sentry.getClient()`) or the `@sentry/browser` namespace (`import * as Sentry`). */
 export interface SentryTarget {
   captureEvent(event: SentryEventLike, hint?: unknown): string | undefined;
+  /** Resolves once everything captured so far was sent (or `timeout` ms passed). */
+  flush?(timeout?: number): PromiseLike<boolean>;
   addEventProcessor?(processor: SentryProcessor): void;
   getClient?(): { addEventProcessor?(processor: SentryProcessor): void } | undefined;
 }

@@ -129,6 +129,14 @@ test('an event per report: tags, breadcrumbs per attempt, no body, no principal,
     expect(text).not.toContain(leak);
 });
 
+test("two writes refused by the same endpoint: one issue (same fingerprint), two events Sentry's Dedupe keeps (messages differ)", () => {
+  const first = eventFor({ kind: 'rejected', entry: { ...entry, id: '3f2a9c1e-0000' }, attempts: [] }, []);
+  const second = eventFor({ kind: 'rejected', entry: { ...entry, id: '7b41d0aa-0000' }, attempts: [] }, []);
+  expect(first.fingerprint).toEqual(second.fingerprint);
+  expect(first.message).not.toBe(second.message);
+  expect(first.message).toBe('Landed: the server refused a write: POST /orders (entry 3f2a9c1e)');
+});
+
 test('the reporter never throws, even when the SDK does, and registers its scrubber once', () => {
   let processors = 0;
   const captured: SentryEventLike[] = [];

@@ -111,3 +111,39 @@ test('the real Sentry SDK receives one event per refused and per expired write, 
   }
   await context.close();
 });
+
+test("a burst of refused writes reaches Sentry whole: one event each, none dropped by the SDK's send queue", async () => {
+  const context = await app.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${app.server.url}/app?name=sentry-burst`);
+  await ready(page);
+  // A remote Sentry answers in ~150 ms, and the browser SDK keeps at most 40 envelopes in flight: a
+  // reporter that hands it more at once loses the rest (a `queue_overflow` client report, nothing else).
+  app.server.envelopeDelayMs = 150;
+  app.server.mode = 'reject';
+  const before = landedEvents().length;
+  const BURST = 120;
+  await page.evaluate(
+    (count) =>
+      (globalThis as unknown as { t: { writeMany(p: string, n: number): Promise<void> } }).t.writeMany(
+        'BURST',
+        count,
+      ),
+    BURST,
+  );
+  try {
+    await app.server.waitFor(
+      () => landedEvents().length - before >= BURST,
+      `${BURST} events for ${BURST} refused writes`,
+      30_000,
+    );
+  } finally {
+    app.server.envelopeDelayMs = 0;
+    app.server.mode = 'protocol';
+  }
+  const ids = landedEvents()
+    .slice(before)
+    .map((e) => e.contexts?.landed?.id);
+  expect(new Set(ids).size).toBe(BURST);
+  await context.close();
+});

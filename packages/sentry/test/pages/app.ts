@@ -32,6 +32,14 @@ const api = {
     );
     return handle.id;
   },
+  /** `count` writes at once, each on its own lane (so they are sent, and refused, side by side). */
+  async writeMany(prefix: string, count: number) {
+    await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        client.post('/api/orders', { orderId: `${prefix}-${i}` }, { lane: `${prefix}-${i}` }),
+      ),
+    );
+  },
   states: () => client.list().map((e) => e.state),
   captureAppError() {
     console.log(`checkout failed for ${location.href}`);

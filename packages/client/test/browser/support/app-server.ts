@@ -36,6 +36,8 @@ export interface AppServer {
   seen: SeenWrite[];
   /** Every Sentry envelope received, as raw text. */
   envelopes: string[];
+  /** How long the Sentry ingestion endpoint takes to answer (a remote Sentry's round trip). @default 0 */
+  envelopeDelayMs: number;
   /** What the write endpoint does with the next requests. */
   mode: Mode;
   /** Forgets every stored key (a server past its retention window). */
@@ -74,6 +76,7 @@ export async function startAppServer(
     applied: [],
     seen: [],
     envelopes: [],
+    envelopeDelayMs: 0,
     mode: 'protocol',
     forget: () => stored.clear(),
     waitForApplied: (count, timeoutMs) =>
@@ -152,6 +155,8 @@ export async function startAppServer(
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'POST' && /^\/api\/\d+\/envelope\/?$/.test(url.pathname)) {
       state.envelopes.push(body);
+      if (state.envelopeDelayMs > 0)
+        await new Promise((resolve) => setTimeout(resolve, state.envelopeDelayMs));
       res
         .writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' })
         .end('{}');
