@@ -1,7 +1,7 @@
 // Takes a screenshot of the top of a local HTML file (width × height, CSS pixels) in Debian's Chromium,
 // for the images in docs/:
 //   npm run chaos -- --html reports/chaos.html
-//   node scripts/screenshot.ts reports/chaos.html docs/images/harness-report.png
+//   npx node scripts/screenshot.ts reports/chaos.html docs/images/harness-report.png 1280 1400
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
