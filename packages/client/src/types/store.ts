@@ -2,7 +2,7 @@ import type { Entry, LogRecord } from './entry.ts';
 
 /**
  * One atomic, durable change to the outbox. `commit()` resolves only once all of it survives a
- * process kill (file: written and fdatasync'd; browser: the IndexedDB transaction completed).
+ * process kill (file: written and synced to the disk; browser: the IndexedDB transaction completed).
  */
 export interface StoreChange {
   put?: readonly Entry[];
@@ -15,7 +15,7 @@ export interface StoreCommitOptions {
    * `false` for a change the client can afford to lose in a power cut or an OS crash (never in a
    * process kill): the outcome of an attempt, which the next attempt would learn again by replay. The
    * store still applies it in order and writes it, but need not wait for the disk (the file store skips
-   * the fdatasync; the next durable commit's sync covers it). @default true
+   * the sync; the next durable commit's sync covers it). @default true
    */
   durable?: boolean;
 }

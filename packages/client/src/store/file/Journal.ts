@@ -15,7 +15,7 @@ export interface FileStoreStats {
   failedCommits: number;
   /** Appends to the journal: one per group of concurrent commits. */
   writes: number;
-  /** fdatasync calls on the journal (not counting compaction's own). */
+  /** Syncs of the journal (O_DSYNC group writes or fdatasync calls; not counting compaction's own). */
   syncs: number;
   compactions: number;
   /** Automatic compactions that failed (the journal kept growing; commits were not affected). */

@@ -12,7 +12,7 @@ export { JOURNAL_FILE, QUARANTINE_FILE };
 export interface FileStore extends OutboxStore {
   readonly kind: 'file';
   readonly dir: string;
-  /** What the store has done so far (commits, group writes, fdatasyncs, compactions). */
+  /** What the store has done so far (commits, group writes, syncs, compactions). */
   readonly stats: Readonly<FileStoreStats>;
   /** Rewrites the journal as a snapshot now (it also happens on its own past `compactAfterBytes`). */
   compact(): Promise<void>;
@@ -30,7 +30,7 @@ const idleStats: FileStoreStats = {
 
 /**
  * The Node outbox store: an append-only journal (`journal.jsonl`) in `dir`, one checksummed line per
- * commit, fdatasync'd before `commit()` resolves, with group commit, compaction, a torn-tail and
+ * commit, synced to the disk before `commit()` resolves, with group commit, compaction, a torn-tail and
  * corrupt-line tolerant replay (damaged lines go to `quarantine.jsonl`) and a lock file.
  * The directory is opened on first use (`load()`, usually called by the client at start).
  */

@@ -10,7 +10,8 @@ export interface FileStoreOptions {
    */
   compactAfterBytes?: number;
   /**
-   * `fdatasync`: a commit resolves only once its bytes are on the disk. `none` skips every sync: a
+   * `fdatasync`: a commit resolves only once its bytes are on the disk (an `O_DSYNC` write where the
+   * platform has it, else write + fdatasync). `none` skips every sync: a
    * process crash loses nothing, a power cut may — for tests only.
    * @default 'fdatasync'
    */
