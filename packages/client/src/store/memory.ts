@@ -5,7 +5,8 @@ import { cloneRecord } from './file/clone.ts';
 /**
  * An outbox store that lives in memory: for tests and simulations. It is not durable: a process exit
  * loses everything, so never use it where a write must survive. Entries are deep-copied in and out so
- * the client cannot share mutable state with "storage", as with a real store.
+ * the client cannot share mutable state with "storage", as with a real store. As in the file store, a
+ * removed entry's log goes with it, so a long run keeps only the logs of entries still in the outbox.
  */
 export interface MemoryStore extends OutboxStore {
   /** Number of commits applied so far (tests use it to see that a change was persisted). */
@@ -14,7 +15,9 @@ export interface MemoryStore extends OutboxStore {
 
 export function memoryStore(): MemoryStore {
   const entries = new Map<string, Entry>();
-  const log: LogRecord[] = [];
+  /** Each entry's records, with their place in commit order (`readLog()` merges them back by it). */
+  const logs = new Map<string, Array<{ at: number; record: LogRecord }>>();
+  let recorded = 0;
   let commits = 0;
   // Entries and log records are JSON by contract: a plain JSON copy is several times cheaper than
   // structuredClone, and this store sits on the latency path of every test and simulation.
@@ -33,12 +36,23 @@ export function memoryStore(): MemoryStore {
     },
     async commit(change: StoreChange) {
       for (const entry of change.put ?? []) entries.set(entry.id, copy(entry));
-      for (const id of change.remove ?? []) entries.delete(id);
-      for (const record of change.log ?? []) log.push(copy(record));
+      for (const id of change.remove ?? []) {
+        entries.delete(id);
+        logs.delete(id);
+      }
+      for (const record of change.log ?? []) {
+        let list = logs.get(record.entryId);
+        if (!list) logs.set(record.entryId, (list = []));
+        list.push({ at: recorded++, record: copy(record) });
+      }
       commits++;
     },
     async readLog(entryId) {
-      return (entryId === undefined ? log : log.filter((r) => r.entryId === entryId)).map(copy);
+      if (entryId !== undefined) return (logs.get(entryId) ?? []).map((item) => copy(item.record));
+      return [...logs.values()]
+        .flat()
+        .sort((a, b) => a.at - b.at)
+        .map((item) => copy(item.record));
     },
     async close() {},
   };
