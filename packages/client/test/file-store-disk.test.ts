@@ -6,9 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Entry } from '@landed/client';
 import { fileStore } from '@landed/client/node';
 import { afterAll, describe, expect, it } from 'vitest';
+import { storedEntry } from './support/entries.ts';
 
 const mountPoint = mkdtempSync(join(tmpdir(), 'landed-tmpfs-'));
 let mountError: string | undefined;
@@ -30,21 +30,7 @@ afterAll(() => {
   rmSync(mountPoint, { recursive: true, force: true });
 });
 
-function entry(id: string, body: string): Entry {
-  return {
-    id,
-    key: `key-${id}`,
-    method: 'POST',
-    url: 'https://api.example/objects',
-    body,
-    lane: 'default',
-    seq: 1,
-    state: 'queued',
-    attempts: 0,
-    createdAt: 1,
-    updatedAt: 1,
-  };
-}
+const entry = (id: string, body: string) => storedEntry(id, { url: 'https://api.example/objects', body });
 
 describe.skipIf(mountError !== undefined)('fileStore on a real full or read-only disk', () => {
   it('disk full: STORE_QUOTA_EXCEEDED, the failed entry is not accepted, earlier ones survive, writing resumes once space is freed', async () => {

@@ -19,6 +19,7 @@ import type { Entry, LogRecord } from '@landed/client';
 import { fileStore, JOURNAL_FILE, QUARANTINE_FILE } from '@landed/client/node';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { storedEntry } from './support/entries.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -30,21 +31,7 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function entry(id: string, patch: Partial<Entry> = {}): Entry {
-  return {
-    id,
-    key: `key-${id}`,
-    method: 'POST',
-    url: 'https://api.example/pens',
-    lane: 'default',
-    seq: 1,
-    state: 'queued',
-    attempts: 0,
-    createdAt: 1,
-    updatedAt: 1,
-    ...patch,
-  };
-}
+const entry = storedEntry;
 
 async function journalWith(dir: string, ids: string[]): Promise<string[]> {
   const store = fileStore({ dir, fsync: 'none' });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Entry, LogRecord } from '@landed/client';
 import { fileStore, JOURNAL_FILE, LOCK_FILE } from '@landed/client/node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { storedEntry } from './support/entries.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -18,22 +19,8 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function entry(id: string, patch: Partial<Entry> = {}): Entry {
-  return {
-    id,
-    key: `key-${id}`,
-    method: 'POST',
-    url: 'https://api.example/tickets',
-    body: '{"visitor":"v-1"}',
-    lane: 'default',
-    seq: 1,
-    state: 'queued',
-    attempts: 0,
-    createdAt: 1,
-    updatedAt: 1,
-    ...patch,
-  };
-}
+const entry = (id: string, patch: Partial<Entry> = {}) =>
+  storedEntry(id, { url: 'https://api.example/tickets', body: '{"visitor":"v-1"}', ...patch });
 function transition(entryId: string, to: Entry['state'], at = 1): LogRecord {
   return { type: 'transition', at, entryId, from: null, to };
 }

@@ -1,22 +1,10 @@
 // The memory store follows the store contract as the durable stores do: copies in and out, logs in
 // commit order, and a removed entry's log goes with it (so a long test or simulation does not grow).
-import { type Entry, type LogRecord, memoryStore } from '@landed/client';
+import { type LogRecord, memoryStore } from '@landed/client';
 import { expect, it } from 'vitest';
+import { storedEntry } from './support/entries.ts';
 
-function entry(id: string): Entry {
-  return {
-    id,
-    key: `key-${id}`,
-    method: 'POST',
-    url: 'https://api.example/pens',
-    lane: 'default',
-    seq: 1,
-    state: 'queued',
-    attempts: 0,
-    createdAt: 1,
-    updatedAt: 1,
-  };
-}
+const entry = (id: string) => storedEntry(id);
 const record = (entryId: string, at: number): LogRecord => ({
   type: 'transition',
   at,
