@@ -69,16 +69,17 @@ describe('chaos matrix (real Toxiproxy, real app, real SQLite)', () => {
   });
 
   // The same faults, without a key or an outbox: applied twice, told "failed" although applied, or
-  // forgotten by a killed process.
+  // forgotten by a killed process — lost (and unanswered) if it never reached the server, unanswered if it did (which
+  // of the two a kill leaves depends on where each write was; a small run can show only the second).
   it.each([
     'http-500-after-commit',
     'timeout-downstream',
     'reset-downstream',
     'crash-after-commit',
     'client-kill',
-  ] as const)('naive: %s applies writes twice or loses them', (name) => {
+  ] as const)('naive: %s applies writes twice, loses them or leaves them unanswered', (name) => {
     const v = verdict(name, 'naive');
-    expect(v.duplicated + v.lost + v.phantom).toBeGreaterThan(0);
+    expect(v.duplicated + v.lost + v.phantom + v.unresolved).toBeGreaterThan(0);
     expect(v.passed).toBe(false);
   });
 
