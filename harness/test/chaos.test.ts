@@ -69,8 +69,9 @@ describe('chaos matrix (real Toxiproxy, real app, real SQLite)', () => {
   });
 
   // The same faults, without a key or an outbox: applied twice, told "failed" although applied, or
-  // forgotten by a killed process — lost (and unanswered) if it never reached the server, unanswered if it did (which
-  // of the two a kill leaves depends on where each write was; a small run can show only the second).
+  // forgotten by a killed process: lost (and unanswered) if it never reached the server, unanswered
+  // if it did. Which of the two a kill leaves depends on where each write was; a small run can show
+  // only the second.
   it.each([
     'http-500-after-commit',
     'timeout-downstream',
