@@ -56,6 +56,7 @@ export type {
   OutboxChannel,
   OutboxStore,
   QuarantinedRecord,
+  ServerFacts,
   StoreChange,
   StoreCommitOptions,
   StoreLoad,

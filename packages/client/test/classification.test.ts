@@ -116,13 +116,35 @@ describe('4xx', () => {
     const { client, reports } = await setup(() => ({
       kind: 'reply',
       status: 422,
-      body: '{"title":"reused"}',
+      headers: { 'content-type': 'application/problem+json' },
+      body: '{"type":"https://landed.dev/problems/idempotency-key-reused","title":"reused"}',
     }));
     const handle = await client.post('/tickets', {});
     const outcome = await handle.outcome;
     expect(outcome).toMatchObject({ state: 'rejected', status: 422 });
     expect(outcome.reason).toMatch(/different payload/);
+    expect(client.get(handle.id)?.lastError?.code).toBe('KEY_REUSED');
     await client.flush();
+    expect(server.requests).toHaveLength(1);
+    await expect.poll(() => reports.map((r) => r.kind)).toEqual(['rejected']);
+  });
+
+  test('a plain validation 422 is an ordinary rejection with the status and body, not a reused key', async () => {
+    const { client, reports } = await setup(() => ({
+      kind: 'reply',
+      status: 422,
+      headers: { 'content-type': 'application/json' },
+      body: '{"error":"validation failed","field":"visitor"}',
+    }));
+    const handle = await client.post('/tickets', {});
+    const outcome = await handle.outcome;
+    expect(outcome).toMatchObject({
+      state: 'rejected',
+      status: 422,
+      body: { error: 'validation failed', field: 'visitor' },
+    });
+    expect(outcome.reason).not.toMatch(/reused|different payload/);
+    expect(client.get(handle.id)?.lastError?.code).toBe('HTTP_422');
     expect(server.requests).toHaveLength(1);
     await expect.poll(() => reports.map((r) => r.kind)).toEqual(['rejected']);
   });
@@ -216,9 +238,10 @@ describe('may or may not have applied → uncertain, same key', () => {
     const handle = await client.post('/tickets', {});
     expect(await handle.outcome).toMatchObject({ state: 'confirmed', replayed: true });
     const attempts = (await client.log(handle.id)).filter((r) => r.type === 'attempt');
+    // A timeout that cut a body off is a timeout too, as docs/client.md says of `timeoutMs`.
     expect(attempts.map((r) => r.type === 'attempt' && r.errorCode)).toEqual([
       'TIMEOUT',
-      'TRUNCATED_RESPONSE',
+      'TIMEOUT',
       undefined,
     ]);
     expect(timers.filter((t) => t === 'set 250').length).toBeGreaterThanOrEqual(3);
@@ -247,8 +270,9 @@ describe('may or may not have applied → uncertain, same key', () => {
     expect(await handle.outcome).toMatchObject({ state: 'confirmed', replayed: true });
     expect(server.applied).toHaveLength(1);
     const attempts = (await client.log(handle.id)).filter((r) => r.type === 'attempt');
-    // The status arrived, the rest of the body never did: the answer is cut off, by our timeout.
-    expect(attempts[0]).toMatchObject({ result: 'info', errorCode: 'TRUNCATED_RESPONSE', status: 201 });
+    // The status arrived, the rest of the body never did: the answer is cut off by our timeout, and
+    // the log says so in the words of `timeoutMs` (a body cut by the network is TRUNCATED_RESPONSE).
+    expect(attempts[0]).toMatchObject({ result: 'info', errorCode: 'TIMEOUT', status: 201 });
     expect(attempts[0]?.type === 'attempt' && attempts[0].durationMs).toBeGreaterThanOrEqual(250);
   });
 
@@ -257,6 +281,8 @@ describe('may or may not have applied → uncertain, same key', () => {
     const handle = await client.post('/tickets', {});
     expect(await handle.outcome).toMatchObject({ state: 'confirmed', replayed: true });
     expect(server.applied).toHaveLength(1);
+    const attempts = (await client.log(handle.id)).filter((r) => r.type === 'attempt');
+    expect(attempts[0]).toMatchObject({ result: 'info', errorCode: 'TRUNCATED_RESPONSE', status: 201 });
   });
 
   test('server unreachable → the entry waits (queued, not uncertain) and lands when the server is back', async () => {
@@ -390,22 +416,17 @@ describe('retention window', () => {
   test('the server-published retention is used', async () => {
     let now = 1_000_000;
     const clock = steppedClock(() => now);
-    const { client } = await setup(
-      () => ({
-        kind: 'reply',
-        status: 503,
-        headers: { 'idempotency-retention': '60', 'idempotency-key': 'x' },
-      }),
-      {
-        clock,
-        attemptsPerFlush: 1,
-        backoffBaseMs: 1,
-        lookupPath: null,
-      },
-    );
+    // The 503 is the server's own (it echoes our key), so what it publishes is believed.
+    const { client } = await setup(() => ({ kind: 'reply', status: 503 }), {
+      clock,
+      attemptsPerFlush: 1,
+      backoffBaseMs: 1,
+      lookupPath: null,
+    });
+    server.retentionSec = 60;
     const handle = await client.post('/tickets', {});
     await client.flush();
-    expect(client.get(handle.id)?.serverRetentionSec).toBe(60);
+    expect(client.servers()).toMatchObject([{ origin: new URL(server.url).origin, retentionSec: 60 }]);
     now += 60_000;
     await client.flush();
     expect(client.get(handle.id)?.state).toBe('expired');

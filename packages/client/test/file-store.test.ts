@@ -26,6 +26,27 @@ function transition(entryId: string, to: Entry['state'], at = 1): LogRecord {
 }
 
 describe('fileStore', () => {
+  it('keeps what was learned of each server across a reopen and a compaction (the last word per origin)', async () => {
+    const dir = tempDir();
+    const store = fileStore({ dir });
+    await store.load();
+    await store.commit({ servers: [{ origin: 'https://api.example', retentionSec: 60, heardAt: 1 }] });
+    await store.commit({ put: [entry('a')], log: [transition('a', 'queued')] });
+    await store.commit({ servers: [{ origin: 'https://api.example', retentionSec: 2, heardAt: 2 }] });
+    await store.close();
+    const reopened = fileStore({ dir });
+    expect((await reopened.load()).servers).toEqual([
+      { origin: 'https://api.example', retentionSec: 2, heardAt: 2 },
+    ]);
+    await reopened.compact();
+    await reopened.close();
+    const compacted = fileStore({ dir });
+    const loaded = await compacted.load();
+    expect(loaded.servers).toEqual([{ origin: 'https://api.example', retentionSec: 2, heardAt: 2 }]);
+    expect(loaded.entries.map((e) => e.id)).toEqual(['a']);
+    await compacted.close();
+  });
+
   it('gives back after a reopen exactly what was committed: puts, updates, removes and logs', async () => {
     const dir = tempDir();
     const store = fileStore({ dir });

@@ -6,6 +6,7 @@ import type { Clock } from '../types/runtime.ts';
 import type { OutboxStore, QuarantinedRecord, StoreChange } from '../types/store.ts';
 import { EntryMap } from './EntryMap.ts';
 import type { Emitter } from './emitter.ts';
+import { KnownServers } from './KnownServers.ts';
 
 /**
  * The outbox's in-memory view, kept in step with the store: every transition is written (entry and
@@ -37,6 +38,8 @@ function applyPatch(entry: Entry, patch: EntryPatch, state: Entry['state'], upda
 
 export class Outbox {
   readonly entries = new EntryMap();
+  /** What the client knows about each server, persisted beside the entries. */
+  readonly servers = new KnownServers();
   readonly #store: OutboxStore;
   readonly #clock: Clock;
   readonly #events: Emitter<ClientEvents>;
@@ -69,8 +72,9 @@ export class Outbox {
   }
 
   async load(): Promise<QuarantinedRecord[]> {
-    const { entries, quarantined } = await this.#store.load();
+    const { entries, quarantined, servers } = await this.#store.load();
     this.entries.fill(entries);
+    this.servers.fill(servers, entries);
     for (const entry of entries) if (entry.seq > this.#lastSeq) this.#lastSeq = entry.seq;
     return quarantined;
   }
@@ -179,6 +183,16 @@ export class Outbox {
     this.entries.set(next.id, next);
     this.#onChange(next);
     return next;
+  }
+
+  /**
+   * Records the retention a server published, for every entry bound for it. Persisted durably (it is
+   * rare: only a change is written) but not awaited: the answer that carried it is settled meanwhile,
+   * and the view already holds it.
+   */
+  learnRetention(url: string, retentionSec: number): void {
+    const facts = this.servers.learn(url, retentionSec, this.#clock.now());
+    if (facts) this.commit({ servers: [facts] }).catch(() => {});
   }
 
   async remove(ids: string[]): Promise<void> {

@@ -234,10 +234,17 @@ export class Sender {
     this.#sleeping.get(id)?.();
   }
 
+  /**
+   * The last moment a blind re-send may leave: the retention the entry's server published (to any
+   * entry: see `KnownServers`), else `retentionSec`, less a margin. The margin is at least one attempt
+   * timeout, because a request that leaves just inside the window may arrive at the server up to
+   * `timeoutMs` later, when it may have forgotten the key.
+   */
   #retentionDeadline(entry: Entry): number | undefined {
     if (entry.firstSentAt === undefined) return undefined;
-    const retention = entry.serverRetentionSec ?? this.#settings.retentionSec;
-    const margin = this.#settings.retentionMarginSec ?? retention * 0.1;
+    const settings = this.#settings;
+    const retention = this.#outbox.servers.retentionFor(entry.url) ?? settings.retentionSec;
+    const margin = Math.max(settings.retentionMarginSec ?? retention * 0.1, settings.timeoutMs / 1000);
     return entry.firstSentAt + Math.max(0, retention - margin) * 1000;
   }
 
@@ -296,9 +303,9 @@ export class Sender {
     if (status !== undefined) record.status = status;
     if (result.kind !== 'confirmed') record.errorCode = result.code;
     else if (result.replayed) record.replayed = true;
-    const base: EntryPatch =
-      classified.retentionSec === undefined ? {} : { serverRetentionSec: classified.retentionSec };
-    return this.#settle(sending, result, record, base, mayHaveApplied);
+    if (classified.retentionSec !== undefined)
+      this.#outbox.learnRetention(sending.url, classified.retentionSec);
+    return this.#settle(sending, result, record, {}, mayHaveApplied);
   }
 
   async #settle(
@@ -415,6 +422,7 @@ export class Sender {
    */
   async #reconcile(entry: Entry): Promise<'settled' | 'retry' | 'send'> {
     const answer = await lookupKey(entry, this.#settings);
+    if (answer.retentionSec !== undefined) this.#outbox.learnRetention(entry.url, answer.retentionSec);
     const now = this.#settings.clock.now();
     const record: LogRecord = {
       type: 'attempt',

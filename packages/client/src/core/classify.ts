@@ -3,6 +3,7 @@ import {
   HEADER_KEY,
   HEADER_REPLAYED,
   HEADER_RETENTION,
+  KEY_REUSED_PROBLEM,
   parseKeyHeader,
   parseRetention,
   parseRetryAfter,
@@ -51,9 +52,23 @@ export function parseBody(text: string, contentType: string | null): JsonValue |
   return text;
 }
 
+/**
+ * Whether a 422 says the key was reused with another payload, as `@landed/server` says it (a problem
+ * type or code `idempotency-key-reused`, see docs/protocol.md). Any other 422 is the app's own
+ * validation answer ("validation failed"): an ordinary rejection, not a key bug.
+ */
+function isKeyReuse(body: JsonValue | undefined | Error): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || body instanceof Error) return false;
+  const { type, code } = body as { type?: unknown; code?: unknown };
+  return code === KEY_REUSED_PROBLEM || (typeof type === 'string' && type.endsWith(`/${KEY_REUSED_PROBLEM}`));
+}
+
 export function classifyResponse(response: AttemptResponse, key: string, now: number): Classified {
   const { status, headers } = response;
-  const retentionSec = parseRetention(headers.get(HEADER_RETENTION));
+  const echoed = parseKeyHeader(headers.get(HEADER_KEY));
+  // Only an answer that carries our key comes from the server that holds it: a proxy's or a captive
+  // portal's headers say nothing about how long that server remembers keys.
+  const retentionSec = echoed === key ? parseRetention(headers.get(HEADER_RETENTION)) : undefined;
   const withRetention = (result: Classification): Classified =>
     retentionSec === undefined ? { result } : { result, retentionSec };
   const withRetry = <T extends object>(value: T): T => {
@@ -62,6 +77,15 @@ export function classifyResponse(response: AttemptResponse, key: string, now: nu
   };
 
   if (response.text instanceof Error) {
+    // A timeout that cut the body off is a timeout: the user asked for `timeoutMs`, and it ran out.
+    if (response.text.name === 'TimeoutError') {
+      return withRetention({
+        kind: 'uncertain',
+        status,
+        code: 'TIMEOUT',
+        reason: `HTTP ${status} arrived but its body did not finish before the timeout; it may have applied`,
+      });
+    }
     return withRetention(
       withRetry({
         kind: 'uncertain',
@@ -74,7 +98,6 @@ export function classifyResponse(response: AttemptResponse, key: string, now: nu
   const body = parseBody(response.text, headers.get('content-type'));
 
   if (status >= 200 && status < 300) {
-    const echoed = parseKeyHeader(headers.get(HEADER_KEY));
     if (echoed !== key) {
       // A 2xx that does not carry our key did not come from a server that honoured it (a proxy, a
       // captive portal, a cache): confirming on it would be "looks succeeded but failed".
@@ -118,7 +141,7 @@ export function classifyResponse(response: AttemptResponse, key: string, now: nu
       }),
     );
   }
-  if (status === 422) {
+  if (status === 422 && isKeyReuse(body)) {
     return withRetention({
       kind: 'rejected',
       status,

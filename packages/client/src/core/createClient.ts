@@ -168,8 +168,9 @@ export function createClient(options: ClientOptions): Client {
         lease = acquired;
         await ready.catch(() => {});
         // Whatever other instances wrote while we were following is in the store.
-        const { entries } = await outbox.store.load();
+        const { entries, servers } = await outbox.store.load();
         for (const entry of entries) adopt(entry);
+        outbox.servers.fill(servers, []);
         leader = true;
         await takeOver();
         sender.pump(true);
@@ -500,6 +501,7 @@ export function createClient(options: ClientOptions): Client {
         text: parts.length ? parts.join(', ') : 'All writes landed',
       };
     },
+    servers: () => outbox.servers.list(),
     on: (event, listener) => events.on(event, listener),
     async setPrincipal(next) {
       await ready;

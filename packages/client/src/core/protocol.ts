@@ -7,6 +7,12 @@ export const HEADER_REPLAYED = 'Idempotent-Replayed';
 export const HEADER_RETENTION = 'Idempotency-Retention';
 export const HEADER_ATTEMPT = 'Landed-Attempt';
 export const HEADER_FIRST_SENT = 'Landed-First-Sent';
+/**
+ * The problem type (RFC 9457) a server names a 422 by when a key came back with another payload:
+ * `"type": "…/idempotency-key-reused"` or `"code": "idempotency-key-reused"`. A 422 without it is an
+ * ordinary validation answer.
+ */
+export const KEY_REUSED_PROBLEM = 'idempotency-key-reused';
 
 /** The IETF draft makes the key an sf-string (quoted); Stripe-style servers take it bare. */
 export function formatKey(key: string, format: 'quoted' | 'unquoted'): string {

@@ -2,7 +2,15 @@ import ky from 'ky';
 import type { Entry } from '../types/entry.ts';
 import type { Clock } from '../types/runtime.ts';
 import { type Classified, classifyError, classifyResponse } from './classify.ts';
-import { formatKey, HEADER_ATTEMPT, HEADER_FIRST_SENT, HEADER_KEY, parseKeyHeader } from './protocol.ts';
+import {
+  formatKey,
+  HEADER_ATTEMPT,
+  HEADER_FIRST_SENT,
+  HEADER_KEY,
+  HEADER_RETENTION,
+  parseKeyHeader,
+  parseRetention,
+} from './protocol.ts';
 
 /** What the transport needs from the client's settings. */
 export interface TransportSettings {
@@ -64,7 +72,8 @@ async function exchange(
     try {
       text = await response.text();
     } catch (error) {
-      text = asError(error);
+      // Cut off by our own timeout: say so, whatever error the body stream reports for the abort.
+      text = asError(controller.signal.aborted ? controller.signal.reason : error);
     }
     return { status: response.status, headers: response.headers, text };
   } finally {
@@ -149,11 +158,13 @@ export type LookupAnswer =
 export async function lookupKey(
   entry: Entry,
   settings: TransportSettings,
-): Promise<LookupAnswer & { durationMs: number }> {
+): Promise<LookupAnswer & { durationMs: number; retentionSec?: number }> {
   const started = settings.clock.now();
+  let retentionSec: number | undefined;
   const done = <T extends LookupAnswer>(answer: T) => ({
     ...answer,
     durationMs: settings.clock.now() - started,
+    ...(retentionSec === undefined ? {} : { retentionSec }),
   });
   if (settings.lookupPath === null)
     return done({ kind: 'unsupported', reason: 'the server has no lookup route (lookupPath: null)' });
@@ -183,6 +194,8 @@ export async function lookupKey(
   }
   const bodyKey = (body as { key?: unknown } | undefined)?.key;
   const ours = echoed === entry.key || bodyKey === entry.key;
+  // The lookup's answer publishes the retention like any other, when it is the server's own.
+  if (ours) retentionSec = parseRetention(answer.headers.get(HEADER_RETENTION));
   if (answer.status === 200 && ours && typeof (body as { status?: unknown })?.status === 'number') {
     const stored = body as { status: number; body?: unknown };
     return done({ kind: 'found', status: stored.status, body: stored.body });

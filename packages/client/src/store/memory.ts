@@ -1,5 +1,5 @@
 import type { Entry, LogRecord } from '../types/entry.ts';
-import type { OutboxStore, StoreChange, StoreLoad } from '../types/store.ts';
+import type { OutboxStore, ServerFacts, StoreChange, StoreLoad } from '../types/store.ts';
 import { cloneRecord } from './file/clone.ts';
 
 /**
@@ -15,6 +15,7 @@ export interface MemoryStore extends OutboxStore {
 
 export function memoryStore(): MemoryStore {
   const entries = new Map<string, Entry>();
+  const servers = new Map<string, ServerFacts>();
   /** Each entry's records, with their place in commit order (`readLog()` merges them back by it). */
   const logs = new Map<string, Array<{ at: number; record: LogRecord }>>();
   let recorded = 0;
@@ -28,7 +29,11 @@ export function memoryStore(): MemoryStore {
       return commits;
     },
     async load(): Promise<StoreLoad> {
-      return { entries: [...entries.values()].map(copy), quarantined: [] };
+      return {
+        entries: [...entries.values()].map(copy),
+        quarantined: [],
+        servers: [...servers.values()].map(copy),
+      };
     },
     async getEntry(id) {
       const entry = entries.get(id);
@@ -36,13 +41,17 @@ export function memoryStore(): MemoryStore {
     },
     async commit(change: StoreChange) {
       for (const entry of change.put ?? []) entries.set(entry.id, copy(entry));
+      for (const facts of change.servers ?? []) servers.set(facts.origin, copy(facts));
       for (const id of change.remove ?? []) {
         entries.delete(id);
         logs.delete(id);
       }
       for (const record of change.log ?? []) {
         let list = logs.get(record.entryId);
-        if (!list) logs.set(record.entryId, (list = []));
+        if (!list) {
+          list = [];
+          logs.set(record.entryId, list);
+        }
         list.push({ at: recorded++, record: copy(record) });
       }
       commits++;

@@ -1,7 +1,7 @@
 import type { Entry, EntryState, JsonValue, LogRecord, Outcome, WriteMethod } from './entry.ts';
 import type { Reporter } from './reporter.ts';
 import type { Clock, FocusSignal, OnlineSignal } from './runtime.ts';
-import type { Leadership, OutboxChannel, OutboxStore } from './store.ts';
+import type { Leadership, OutboxChannel, OutboxStore, ServerFacts } from './store.ts';
 
 export interface ClientOptions {
   /** Where entries are persisted. Required: `memoryStore()`, `fileStore()` (`@landed/client/node`), `localforageStore()` (`@landed/client/browser`). */
@@ -30,7 +30,13 @@ export interface ClientOptions {
   concurrency?: number;
   /** Largest serialised body accepted by `write()`. @default 1_048_576 */
   maxBodyBytes?: number;
-  /** Server retention (seconds) assumed until the server publishes `Idempotency-Retention`. @default 86_400 */
+  /**
+   * Server retention (seconds) assumed for a server until it publishes `Idempotency-Retention` on an
+   * answer that echoes our key. What a server publishes then applies to every entry bound for its
+   * origin and is kept with the outbox. Never set it longer than the server's real window: until the
+   * server has been heard once, an entry whose answers are all lost is re-sent inside this window, and
+   * a server that forgot the key would apply it again (see docs/client.md). @default 86_400
+   */
   retentionSec?: number;
   /** Safety margin before the retention window closes after which the client stops blind re-sends. @default 0.1 × retention */
   retentionMarginSec?: number;
@@ -148,6 +154,8 @@ export interface Client {
   /** Clears the entry's backoff and sends it now (the console's "Retry now"). */
   retryNow(id: string): Promise<void>;
   summary(): Summary;
+  /** What the client knows about each server it writes to (its published retention), by origin. */
+  servers(): ServerFacts[];
   on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void;
   /** Switches the principal; entries of others are never sent under it. */
   setPrincipal(principal: string | undefined): Promise<void>;

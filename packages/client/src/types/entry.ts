@@ -74,7 +74,10 @@ export interface Entry {
   nextAttemptAt?: number;
   lastError?: LastError;
   outcome?: Outcome;
-  /** Retention the server published (`Idempotency-Retention`, seconds), as last seen. */
+  /**
+   * @deprecated Kept by versions before 0.2, which learned retention per entry. Read once at load into
+   * what the client knows of the entry's server (see `ServerFacts`); never written any more.
+   */
   serverRetentionSec?: number;
   /** App label shown in the console and reports (never the body). */
   label?: string;

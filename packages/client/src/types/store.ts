@@ -1,6 +1,21 @@
 import type { Entry, LogRecord } from './entry.ts';
 
 /**
+ * What the client knows about one server (an origin): what it published, persisted with the outbox so
+ * a restart keeps it. It applies to every entry bound for that origin, not only to the entry whose
+ * answer carried it: an entry whose every answer was lost has heard nothing itself, and must still
+ * never be re-sent past the window the server published to its neighbours.
+ */
+export interface ServerFacts {
+  /** `https://api.example` — the origin of the entries' URLs. */
+  origin: string;
+  /** The last `Idempotency-Retention` (seconds) the server published on an answer that echoed our key. */
+  retentionSec?: number;
+  /** When it was last heard (client clock, ms). */
+  heardAt: number;
+}
+
+/**
  * One atomic, durable change to the outbox. `commit()` resolves only once all of it survives a
  * process kill (file: written and synced to the disk; browser: the IndexedDB transaction completed).
  */
@@ -8,6 +23,8 @@ export interface StoreChange {
   put?: readonly Entry[];
   remove?: readonly string[];
   log?: readonly LogRecord[];
+  /** What the client learned about servers (replaces the stored facts of each origin named). */
+  servers?: readonly ServerFacts[];
 }
 
 export interface StoreCommitOptions {
@@ -32,6 +49,8 @@ export interface QuarantinedRecord {
 export interface StoreLoad {
   entries: Entry[];
   quarantined: QuarantinedRecord[];
+  /** The facts last committed per origin; a store of an older version may have none. */
+  servers?: ServerFacts[];
 }
 
 /**

@@ -212,3 +212,27 @@ test('a client over a store with corrupt records reports them and still sends ev
   expect(server.applied.map((a) => a.key)).toEqual(result.keys);
   expect(result.reports.sort()).toEqual(['mixed/outbox/entry:broken', 'mixed/outbox/entry:older-format']);
 });
+
+test('what the client learned of a server survives a reload; a damaged server record is set aside, the rest loads', async () => {
+  const result = await page.evaluate(async () => {
+    const name = `servers-${Math.random()}`;
+    const first = s.localforageStore({ name });
+    await first.load();
+    await first.commit({ servers: [{ origin: 'https://api.example', retentionSec: 2, heardAt: 5 }] });
+    await first.commit({ servers: [{ origin: 'https://api.example', retentionSec: 3, heardAt: 6 }] });
+    await first.close();
+    await s.rawPut(name, 'server:https://other.example', {
+      origin: 'https://other.example',
+      heardAt: 'soon',
+    });
+    const again = s.localforageStore({ name });
+    const loaded = await again.load();
+    await again.close();
+    return {
+      servers: loaded.servers,
+      quarantined: loaded.quarantined.map((q: QuarantinedRecord) => q.reason),
+    };
+  });
+  expect(result.servers).toEqual([{ origin: 'https://api.example', retentionSec: 3, heardAt: 6 }]);
+  expect(result.quarantined).toEqual(['server.heardAt is not a number']);
+});

@@ -1,6 +1,12 @@
 import { LandedError } from '../../errors/LandedError.ts';
 import type { Entry, LogRecord } from '../../types/entry.ts';
-import type { OutboxStore, StoreChange, StoreCommitOptions, StoreLoad } from '../../types/store.ts';
+import type {
+  OutboxStore,
+  ServerFacts,
+  StoreChange,
+  StoreCommitOptions,
+  StoreLoad,
+} from '../../types/store.ts';
 import type { FileStoreStats } from './Journal.ts';
 import { JOURNAL_FILE, type Opened, openStore, QUARANTINE_FILE } from './open-store.ts';
 import { type FileStoreOptions, resolveOptions } from './options.ts';
@@ -63,7 +69,11 @@ export function fileStore(options: FileStoreOptions): FileStore {
     },
     async load(): Promise<StoreLoad> {
       const { state, quarantined } = await ready();
-      return { entries: state.allEntries(), quarantined: [...quarantined] };
+      return {
+        entries: state.allEntries(),
+        quarantined: [...quarantined],
+        servers: [...state.servers.values()].map((facts) => ({ ...facts })),
+      };
     },
     async getEntry(id: string): Promise<Entry | undefined> {
       return (await ready()).state.getEntry(id);
@@ -99,6 +109,8 @@ function serialise(change: StoreChange, dir: string): string {
   const out: JournalChange = {};
   if (change.put && change.put.length > 0) out.put = change.put as Entry[];
   if (change.remove && change.remove.length > 0) out.remove = change.remove as string[];
+  if (change.servers && change.servers.length > 0) out.servers = change.servers as ServerFacts[];
+  // `log` last: a log-only line is recognised by its first characters (see `isLogOnly`).
   if (change.log && change.log.length > 0) out.log = change.log as LogRecord[];
   try {
     return JSON.stringify(out);

@@ -1,4 +1,5 @@
 import type { Entry, LogRecord } from '../../types/entry.ts';
+import type { ServerFacts } from '../../types/store.ts';
 import { cloneJson, freezeEntry } from './clone.ts';
 
 /** What one journal line holds: a commit, or (first line) the journal header `{ v }`. */
@@ -7,6 +8,8 @@ export interface JournalChange {
   put?: Entry[];
   remove?: string[];
   log?: LogRecord[];
+  /** What the client learned about servers, by origin (the last line naming an origin wins). */
+  servers?: ServerFacts[];
 }
 
 export const JOURNAL_VERSION = 1;
@@ -54,7 +57,17 @@ export function asChange(value: unknown): JournalChange | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'record is not an object';
   const change = value as Record<string, unknown>;
   if (change.v !== undefined && typeof change.v !== 'number') return 'header version is not a number';
-  const { put, remove, log } = change;
+  const { put, remove, log, servers } = change;
+  if (servers !== undefined) {
+    if (!Array.isArray(servers)) return '`servers` is not a list';
+    for (const facts of servers) {
+      if (typeof facts !== 'object' || facts === null || typeof (facts as ServerFacts).origin !== 'string')
+        return 'a server has no origin';
+      const { retentionSec } = facts as ServerFacts;
+      if (retentionSec !== undefined && (typeof retentionSec !== 'number' || !(retentionSec > 0)))
+        return "a server's retention is not a positive number";
+    }
+  }
   if (put !== undefined) {
     if (!Array.isArray(put)) return '`put` is not a list';
     for (const entry of put) {
@@ -93,6 +106,7 @@ export function asChange(value: unknown): JournalChange | string {
  */
 export class OutboxState {
   readonly entries = new Map<string, Entry>();
+  readonly servers = new Map<string, ServerFacts>();
   /** Records, and log-only lines not parsed yet (see `LazyLog`), in commit order. */
   #log: Array<LogRecord | LazyLog> = [];
   #lazyLines = 0;
@@ -120,6 +134,7 @@ export class OutboxState {
       }
     }
     if (change.log) for (const record of change.log) this.#log.push(record);
+    if (change.servers) for (const facts of change.servers) this.servers.set(facts.origin, facts);
   }
 
   /** Applies a checked log-only line without parsing it yet. */
@@ -192,6 +207,7 @@ export class OutboxState {
     this.#log = log;
     this.#removedBefore.clear();
     yield JSON.stringify({ v: JOURNAL_VERSION });
+    if (this.servers.size > 0) yield JSON.stringify({ servers: [...this.servers.values()] });
     let batch: string[] = [];
     let chars = 0;
     for (const entry of this.entries.values()) {

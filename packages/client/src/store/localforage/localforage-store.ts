@@ -1,5 +1,11 @@
 import type { Entry, LogRecord } from '../../types/entry.ts';
-import type { OutboxStore, QuarantinedRecord, StoreChange, StoreLoad } from '../../types/store.ts';
+import type {
+  OutboxStore,
+  QuarantinedRecord,
+  ServerFacts,
+  StoreChange,
+  StoreLoad,
+} from '../../types/store.ts';
 import { unavailableError, writeError } from './errors.ts';
 import { opener } from './open.ts';
 import {
@@ -12,8 +18,10 @@ import {
   parseArchive,
   parseEntryRecord,
   parseIntent,
+  parseServer,
   QUARANTINE_PREFIX,
   RECORD_VERSION,
+  SERVER_PREFIX,
 } from './records.ts';
 
 export interface LocalforageStoreOptions {
@@ -138,6 +146,8 @@ export function localforageStore(options: LocalforageStoreOptions = {}): OutboxS
   }
 
   async function apply(db: LocalForage, change: StoreChange): Promise<void> {
+    // One key per origin, replaced whole: each is its own atomic write, whatever else the commit holds.
+    for (const facts of change.servers ?? []) await write(db, `${SERVER_PREFIX}${facts.origin}`, facts);
     const ids = affected(change);
     if (ids.length === 0) return;
     if (ids.length === 1) return applyTo(db, ids[0] as string, change, false);
@@ -200,10 +210,17 @@ export function localforageStore(options: LocalforageStoreOptions = {}): OutboxS
       all = await scan(db);
     }
     const entries: Entry[] = [];
+    const servers: ServerFacts[] = [];
     const quarantined: QuarantinedRecord[] = [];
     const now = Date.now();
     for (const [key, value] of all) {
       if (key.startsWith(QUARANTINE_PREFIX) || key.startsWith(COMMIT_PREFIX)) continue;
+      if (key.startsWith(SERVER_PREFIX)) {
+        const facts = parseServer(key, value);
+        if (typeof facts === 'string') quarantined.push(await quarantine(db, key, value, facts));
+        else servers.push(facts);
+        continue;
+      }
       if (key.startsWith(LOG_PREFIX)) {
         const archive = parseArchive(value);
         if (archive && now - archive.removedAt > keepRemovedLogMs) await erase(db, key).catch(() => {});
@@ -226,7 +243,7 @@ export function localforageStore(options: LocalforageStoreOptions = {}): OutboxS
       }
     }
     entries.sort((a, b) => a.seq - b.seq || (a.id < b.id ? -1 : 1));
-    return { entries, quarantined };
+    return servers.length > 0 ? { entries, quarantined, servers } : { entries, quarantined };
   }
 
   return {

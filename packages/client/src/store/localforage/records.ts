@@ -1,5 +1,5 @@
 import type { Entry, LogRecord } from '../../types/entry.ts';
-import type { StoreChange } from '../../types/store.ts';
+import type { ServerFacts, StoreChange } from '../../types/store.ts';
 
 /**
  * What the localforage store keeps under each key. One record per entry holds the entry and its own
@@ -11,6 +11,8 @@ export const ENTRY_PREFIX = 'entry:';
 export const LOG_PREFIX = 'log:';
 /** A multi-entry commit written before it is applied (a redo record, see `localforage-store.ts`). */
 export const COMMIT_PREFIX = 'commit:';
+/** What the client knows about one server (`server:<origin>`), one record each: a commit names one. */
+export const SERVER_PREFIX = 'server:';
 /** A record that could not be read, moved aside (never deleted) so it is reported once. */
 export const QUARANTINE_PREFIX = 'quarantine:';
 
@@ -107,6 +109,15 @@ export function parseArchive(value: unknown): LogArchive | undefined {
     removedAt: isFiniteNumber(value.removedAt) ? value.removedAt : 0,
     log: value.log.filter(isLogRecord),
   };
+}
+
+export function parseServer(key: string, value: unknown): ServerFacts | string {
+  if (!isObject(value) || typeof value.origin !== 'string' || key !== `${SERVER_PREFIX}${value.origin}`)
+    return 'not a server record of this key';
+  if (!isFiniteNumber(value.heardAt)) return 'server.heardAt is not a number';
+  if (value.retentionSec !== undefined && !(isFiniteNumber(value.retentionSec) && value.retentionSec > 0))
+    return 'server.retentionSec is not a positive number';
+  return value as unknown as ServerFacts;
 }
 
 export function parseIntent(value: unknown): CommitIntent | undefined {
