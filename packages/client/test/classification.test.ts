@@ -413,6 +413,53 @@ describe('retention window', () => {
     expect(server.applied).toHaveLength(1);
   });
 
+  test('a lookup route that answers without our key is not believed, and after three such answers the write needs a person', async () => {
+    let now = 1_000_000;
+    const clock = steppedClock(() => now);
+    server = await startProtocolServer({ lookup: false });
+    // The write is applied but its answer lost; the "lookup" is a catch-all route that says 200 {}.
+    let first = true;
+    server.script = (request) => {
+      if (request.method === 'GET') return { kind: 'reply', status: 200, headers: {}, body: '{}' };
+      if (first) {
+        first = false;
+        return { kind: 'apply-then-reset' };
+      }
+      return { kind: 'protocol' };
+    };
+    const reports: ReportEvent[] = [];
+    client = createClient({
+      store: memoryStore(),
+      baseUrl: server.url,
+      clock,
+      attemptsPerFlush: 1,
+      backoffBaseMs: 10_000,
+      uncertainReportAfterMs: 10 * 86_400_000,
+      reporter: { report: (event) => void reports.push(event) },
+    });
+    const handle = await client.post('/tickets', {});
+    await client.flush();
+    now += 86_400_000;
+    for (let i = 0; i < 2; i++) {
+      await client.flush();
+      expect(client.get(handle.id)).toMatchObject({
+        state: 'uncertain',
+        lastError: { code: 'LOOKUP_NOT_PROTOCOL' },
+      });
+      expect(client.summary().needsAttention).toBe(0);
+    }
+    await client.flush();
+    expect(await handle.outcome).toMatchObject({ state: 'expired' });
+    expect(client.get(handle.id)?.lastError).toMatchObject({ code: 'LOOKUP_NOT_PROTOCOL', status: 200 });
+    expect(client.get(handle.id)?.outcome?.reason).toMatch(/lookup route does not follow the protocol/);
+    expect(client.summary()).toMatchObject({ waiting: 0, needsAttention: 1 });
+    await expect.poll(() => reports.map((r) => r.kind)).toEqual(['expired']);
+    // Never re-sent: three lookups, one POST, one effect.
+    expect(server.requests.filter((r) => r.method === 'GET')).toHaveLength(3);
+    expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(server.applied).toHaveLength(1);
+  });
+
   test('the server-published retention is used', async () => {
     let now = 1_000_000;
     const clock = steppedClock(() => now);

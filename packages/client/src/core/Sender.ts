@@ -3,6 +3,7 @@ import type { Entry, JsonValue, LogRecord, Outcome } from '../types/entry.ts';
 import { TERMINAL_STATES } from '../types/entry.ts';
 import type { OnlineSignal } from '../types/runtime.ts';
 import { backoffDelay, type RetryBudget } from './backoff.ts';
+import { ConcurrencyLimit, type Sample, sampleOf } from './ConcurrencyLimit.ts';
 import type { Classification } from './classify.ts';
 import type { EntryPatch, Outbox } from './Outbox.ts';
 import type { Reporting } from './Reporting.ts';
@@ -13,6 +14,7 @@ export interface SenderSettings extends TransportSettings {
   backoffCapMs: number;
   attemptsPerFlush: number;
   concurrency: number;
+  adaptiveConcurrency: boolean;
   retentionSec: number;
   retentionMarginSec: number | undefined;
   refreshAuth: (() => Promise<void>) | undefined;
@@ -29,9 +31,13 @@ class StopForNow extends Error {
   override name = 'StopForNow';
 }
 
+/** Lookups whose answer does not carry our key, after which the lookup route is taken not to follow the protocol. */
+export const MAX_UNBELIEVED_LOOKUPS = 3;
+
 /**
- * Sends entries lane by lane: strictly in order within a lane (create before update), lanes
- * concurrently up to `concurrency`. p-retry owns the attempts of an entry; the delays between them
+ * Sends entries lane by lane: strictly in order within a lane (create before update), every lane that
+ * is due at once, with at most the adaptive limit's number of attempts on the wire (a lane holds a
+ * slot for one attempt, never while it waits out a backoff). p-retry owns the attempts of an entry; the delays between them
  * are ours (exponential backoff with jitter, or the server's Retry-After) and go through the injected
  * clock, so simulations control time.
  */
@@ -43,6 +49,7 @@ export class Sender {
   readonly #canSend: () => boolean;
   readonly #sendable: (entry: Entry) => boolean;
   readonly #active = new Set<string>();
+  readonly #slots: ConcurrencyLimit;
   readonly #sleeping = new Map<string, () => void>();
   /** Lanes with a direct write being persisted, and entries persisted in `sending` not yet sent. */
   readonly #directLanes = new Set<string>();
@@ -69,6 +76,12 @@ export class Sender {
     this.#reporting = reporting;
     this.#canSend = canSend;
     this.#sendable = sendable;
+    this.#slots = new ConcurrencyLimit(settings.concurrency, settings.adaptiveConcurrency);
+  }
+
+  /** Attempts on the wire now, and how many the adaptive limit allows. */
+  get load(): { inFlight: number; limit: number } {
+    return { inFlight: this.#slots.inFlight, limit: this.#slots.limit };
   }
 
   /** The entry at the head of each lane: the oldest one not yet terminal that this instance may send. */
@@ -92,7 +105,6 @@ export class Sender {
         nextWake = Math.min(nextWake, due);
         continue;
       }
-      if (this.#active.size >= this.#settings.concurrency) break;
       this.#active.add(lane);
       void this.#runLane(lane, force);
     }
@@ -125,7 +137,7 @@ export class Sender {
     const lane = entry.lane;
     if (this.#closed || !this.#canSend() || !this.#settings.online.isOnline()) return false;
     if (this.#directLanes.has(lane) || this.#outbox.entries.head(lane, () => true)) return false;
-    if (!this.#active.has(lane) && this.#active.size >= this.#settings.concurrency) return false;
+    if (!this.#slots.hasRoom()) return false;
     this.#directLanes.add(lane);
     // Marked before it is persisted: a lane runner may find it as soon as it is in the outbox.
     this.#direct.add(entry.id);
@@ -178,8 +190,11 @@ export class Sender {
         minTimeout: 0,
         factor: 1,
         randomize: false,
-        onFailedAttempt: async ({ error }) => {
+        onFailedAttempt: async ({ error, retriesLeft }) => {
           if (!(error instanceof RetryLater)) throw error;
+          // The round's last attempt: leave the lane now rather than sleep out a backoff for nothing
+          // (a lane asleep there let the next flush wake it to no attempt at all).
+          if (retriesLeft <= 0) throw new StopForNow();
           if (!(await this.#beforeRetry(id))) throw new StopForNow();
         },
       },
@@ -222,6 +237,19 @@ export class Sender {
       this.#sleeping.set(id, wake);
       this.#checkIdle();
     });
+  }
+
+  /** Runs one exchange in a sending slot, waiting for one first; what it says about the load moves the limit. */
+  async #withSlot<T>(exchange: () => Promise<T>, sample: (result: T) => Sample): Promise<T> {
+    await this.#slots.acquire();
+    let verdict: Sample = 'ignore';
+    try {
+      const result = await exchange();
+      verdict = sample(result);
+      return result;
+    } finally {
+      this.#slots.release(verdict);
+    }
   }
 
   /** Whether an attempt of `id` is about to leave (its `sending` state is being persisted). */
@@ -289,7 +317,20 @@ export class Sender {
 
   /** Sends `sending` (persisted in state `sending`) and settles the entry on the answer. */
   async #send(entry: Entry, sending: Entry, mayHaveApplied: boolean, notAfter?: number): Promise<boolean> {
-    const { classified, durationMs, status } = await sendAttempt(sending, this.#settings, notAfter);
+    const attempt = await this.#withSlot(
+      // Waiting for a slot takes time: purged or closed meanwhile, it is not sent.
+      async () =>
+        this.#closed || !this.#outbox.entries.has(entry.id)
+          ? undefined
+          : sendAttempt(sending, this.#settings, notAfter),
+      (sent) => {
+        if (!sent) return 'ignore';
+        const { result } = sent.classified;
+        return result.kind === 'confirmed' || result.kind === 'rejected' ? 'ok' : sampleOf(result.code);
+      },
+    );
+    if (!attempt) return true;
+    const { classified, durationMs, status } = attempt;
     const { result } = classified;
     const record: LogRecord = {
       type: 'attempt',
@@ -421,7 +462,10 @@ export class Sender {
    * have forgotten the key), so ask the server what became of it instead, or hand it to a person.
    */
   async #reconcile(entry: Entry): Promise<'settled' | 'retry' | 'send'> {
-    const answer = await lookupKey(entry, this.#settings);
+    const answer = await this.#withSlot(
+      () => lookupKey(entry, this.#settings),
+      (a) => (a.kind === 'unknown' ? sampleOf(a.code.replace(/^LOOKUP_/, '')) : 'ok'),
+    );
     if (answer.retentionSec !== undefined) this.#outbox.learnRetention(entry.url, answer.retentionSec);
     const now = this.#settings.clock.now();
     const record: LogRecord = {
@@ -491,6 +535,45 @@ export class Sender {
         );
         this.#reporting.report('expired', next);
         return 'settled';
+      }
+      case 'unbelieved': {
+        // Not believed, rightly; but asking for ever would leave the write waiting with nobody told.
+        record.status = answer.status;
+        record.errorCode = 'LOOKUP_NOT_PROTOCOL';
+        const unbelievedLookups = (entry.unbelievedLookups ?? 0) + 1;
+        if (unbelievedLookups >= MAX_UNBELIEVED_LOOKUPS) {
+          const reason = `past the server's retention window, and the server's lookup route does not follow the protocol (${answer.reason}, ${unbelievedLookups} times): whether it applied is unknown, a person must decide (replay or discard)`;
+          const outcome: Outcome = { state: 'expired', reason, at: now };
+          const next = await this.#outbox.transition(
+            entry,
+            'expired',
+            {
+              outcome,
+              unbelievedLookups,
+              lastError: { code: 'LOOKUP_NOT_PROTOCOL', message: reason, status: answer.status },
+            },
+            { log: [record], durable: false, reason },
+          );
+          this.#reporting.report('expired', next);
+          return 'settled';
+        }
+        const delay = backoffDelay(
+          entry.attempts,
+          this.#settings.backoffBaseMs,
+          this.#settings.backoffCapMs,
+          this.#settings.random,
+        );
+        await this.#outbox.transition(
+          entry,
+          entry.state === 'sending' ? 'uncertain' : entry.state,
+          {
+            nextAttemptAt: now + delay,
+            unbelievedLookups,
+            lastError: { code: 'LOOKUP_NOT_PROTOCOL', message: answer.reason, status: answer.status },
+          },
+          { log: [record], durable: false },
+        );
+        return 'retry';
       }
       case 'unknown': {
         record.errorCode = answer.code;

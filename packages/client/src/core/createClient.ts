@@ -38,7 +38,8 @@ export function createClient(options: ClientOptions): Client {
     backoffBaseMs: options.backoffBaseMs ?? 250,
     backoffCapMs: options.backoffCapMs ?? 30_000,
     attemptsPerFlush: options.attemptsPerFlush ?? 8,
-    concurrency: options.concurrency ?? 4,
+    concurrency: options.concurrency ?? 16,
+    adaptiveConcurrency: options.concurrencyControl !== 'fixed',
     retentionSec: options.retentionSec ?? 86_400,
     retentionMarginSec: options.retentionMarginSec,
     refreshAuth: options.refreshAuth,
@@ -409,6 +410,7 @@ export function createClient(options: ClientOptions): Client {
           reported: undefined,
           uncertainSince: undefined,
           parked: undefined,
+          unbelievedLookups: undefined,
         },
         { durable: true, reason: 'replayed by a person' },
       );

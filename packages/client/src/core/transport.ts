@@ -148,6 +148,8 @@ export type LookupAnswer =
   | { kind: 'never-seen' }
   | { kind: 'in-progress'; retryAfterMs?: number }
   | { kind: 'unsupported'; reason: string }
+  /** An answer below 500 that does not follow the protocol (no key of ours, or no stored status): not believed. */
+  | { kind: 'unbelieved'; status: number; reason: string }
   | { kind: 'unknown'; code: string; reason: string };
 
 /**
@@ -206,6 +208,15 @@ export async function lookupKey(
     return done({
       kind: 'unsupported',
       reason: `the server answered the lookup with HTTP ${answer.status} and no key echo`,
+    });
+  }
+  if (answer.status < 500) {
+    return done({
+      kind: 'unbelieved',
+      status: answer.status,
+      reason: ours
+        ? `the lookup answered HTTP ${answer.status} without a stored status`
+        : `the lookup answered HTTP ${answer.status} without our key`,
     });
   }
   return done({

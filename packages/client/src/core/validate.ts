@@ -71,6 +71,16 @@ export function validateOptions(options: ClientOptions): void {
   positive('backoffCapMs', options.backoffCapMs);
   positive('attemptsPerFlush', options.attemptsPerFlush);
   positive('concurrency', options.concurrency);
+  if (
+    options.concurrencyControl !== undefined &&
+    options.concurrencyControl !== 'adaptive' &&
+    options.concurrencyControl !== 'fixed'
+  ) {
+    throw new LandedError(
+      'INVALID_OPTIONS',
+      "createClient(): `concurrencyControl` must be 'adaptive' or 'fixed'",
+    );
+  }
   positive('maxBodyBytes', options.maxBodyBytes);
   positive('retentionSec', options.retentionSec);
   positive('retentionMarginSec', options.retentionMarginSec, true);

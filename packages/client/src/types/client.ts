@@ -26,8 +26,17 @@ export interface ClientOptions {
   attemptsPerFlush?: number;
   /** Client-wide retry budget (token bucket) so an outage does not become a retry storm. @default { capacity: 50, refillPerSec: 5 } */
   retryBudget?: { capacity: number; refillPerSec: number };
-  /** How many lanes send at once. @default 4 */
+  /**
+   * Most attempts on the wire at once, across lanes: the ceiling of the adaptive limit (see
+   * `concurrencyControl`). A lane waiting out a backoff holds no slot. @default 16
+   */
   concurrency?: number;
+  /**
+   * `adaptive` starts at 4 attempts at once and moves between 1 and `concurrency`: up while answers come
+   * back, down by a tenth on a timeout, 429, 503 or 504 (AIMD). `fixed` always allows `concurrency`.
+   * @default 'adaptive'
+   */
+  concurrencyControl?: 'adaptive' | 'fixed';
   /** Largest serialised body accepted by `write()`. @default 1_048_576 */
   maxBodyBytes?: number;
   /**

@@ -24,7 +24,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 
 /** What the server last said (or what stopped the client from hearing it). */
 export interface LastError {
-  /** Stable code: `HTTP_503`, `NETWORK`, `TIMEOUT`, `BAD_ECHO`, `BAD_RESPONSE` … */
+  /** Stable code: `HTTP_503`, `NETWORK`, `TIMEOUT`, `BAD_ECHO`, `BAD_RESPONSE`, `LOOKUP_NOT_PROTOCOL` … */
   code: string;
   message: string;
   status?: number;
@@ -83,6 +83,8 @@ export interface Entry {
   label?: string;
   /** Since when the entry has been `uncertain` without a clear answer (for the too-long report). */
   uncertainSince?: number;
+  /** Lookups in a row whose answer did not follow the protocol (see `MAX_UNBELIEVED_LOOKUPS`). */
+  unbelievedLookups?: number;
   /** Report kinds already handed to the reporter, so each is reported once. */
   reported?: ReportKind[];
 }
