@@ -6,8 +6,9 @@ import { backoffDelay, type RetryBudget } from './backoff.ts';
 import { ConcurrencyLimit, type Sample, sampleOf } from './ConcurrencyLimit.ts';
 import type { Classification } from './classify.ts';
 import type { EntryPatch, Outbox } from './Outbox.ts';
+import { Reconciler } from './Reconciler.ts';
 import type { Reporting } from './Reporting.ts';
-import { lookupKey, sendAttempt, type TransportSettings } from './transport.ts';
+import { sendAttempt, type TransportSettings } from './transport.ts';
 
 export interface SenderSettings extends TransportSettings {
   backoffBaseMs: number;
@@ -31,9 +32,6 @@ class StopForNow extends Error {
   override name = 'StopForNow';
 }
 
-/** Lookups whose answer does not carry our key, after which the lookup route is taken not to follow the protocol. */
-export const MAX_UNBELIEVED_LOOKUPS = 3;
-
 /**
  * Sends entries lane by lane: strictly in order within a lane (create before update), every lane that
  * is due at once, with at most the adaptive limit's number of attempts on the wire (a lane holds a
@@ -50,6 +48,7 @@ export class Sender {
   readonly #sendable: (entry: Entry) => boolean;
   readonly #active = new Set<string>();
   readonly #slots: ConcurrencyLimit;
+  readonly #reconciler: Reconciler;
   readonly #sleeping = new Map<string, () => void>();
   /** Lanes with a direct write being persisted, and entries persisted in `sending` not yet sent. */
   readonly #directLanes = new Set<string>();
@@ -77,6 +76,9 @@ export class Sender {
     this.#canSend = canSend;
     this.#sendable = sendable;
     this.#slots = new ConcurrencyLimit(settings.concurrency, settings.adaptiveConcurrency);
+    this.#reconciler = new Reconciler(outbox, settings, reporting, (exchange, sample) =>
+      this.#withSlot(exchange, sample),
+    );
   }
 
   /** Attempts on the wire now, and how many the adaptive limit allows. */
@@ -281,7 +283,7 @@ export class Sender {
     const deadline = this.#retentionDeadline(entry);
     let freshWindow = false;
     if (deadline !== undefined && this.#settings.clock.now() >= deadline) {
-      const verdict = await this.#reconcile(entry);
+      const verdict = await this.#reconciler.reconcile(entry);
       if (verdict !== 'send') return verdict === 'settled';
       freshWindow = true;
       entry = this.#outbox.entries.get(entry.id) ?? entry;
@@ -455,144 +457,6 @@ export class Sender {
     );
     const current = this.#outbox.entries.get(entry.id) ?? entry;
     this.#outbox.entries.set(entry.id, { ...current, nextAttemptAt: this.#settings.clock.now() + delay });
-  }
-
-  /**
-   * Past the server's retention window a blind re-send could apply the write twice (the server may
-   * have forgotten the key), so ask the server what became of it instead, or hand it to a person.
-   */
-  async #reconcile(entry: Entry): Promise<'settled' | 'retry' | 'send'> {
-    const answer = await this.#withSlot(
-      () => lookupKey(entry, this.#settings),
-      (a) => (a.kind === 'unknown' ? sampleOf(a.code.replace(/^LOOKUP_/, '')) : 'ok'),
-    );
-    if (answer.retentionSec !== undefined) this.#outbox.learnRetention(entry.url, answer.retentionSec);
-    const now = this.#settings.clock.now();
-    const record: LogRecord = {
-      type: 'attempt',
-      kind: 'lookup',
-      at: now,
-      entryId: entry.id,
-      attempt: entry.attempts,
-      durationMs: answer.durationMs,
-      result:
-        answer.kind === 'found'
-          ? 'ok'
-          : answer.kind === 'never-seen' || answer.kind === 'in-progress'
-            ? 'fail'
-            : 'info',
-    };
-    switch (answer.kind) {
-      case 'found': {
-        record.status = 200;
-        const applied = answer.status >= 200 && answer.status < 300;
-        const outcome: Outcome = {
-          state: applied ? 'confirmed' : 'rejected',
-          status: answer.status,
-          replayed: true,
-          at: now,
-        };
-        if (answer.body !== undefined) outcome.body = answer.body as JsonValue;
-        if (!applied) outcome.reason = `the server had refused it earlier (HTTP ${answer.status})`;
-        const next = await this.#outbox.transition(
-          entry,
-          outcome.state,
-          { outcome, lastError: undefined },
-          { log: [record], durable: false, reason: 'reconciled by lookup' },
-        );
-        if (!applied) this.#reporting.report('rejected', next);
-        return 'settled';
-      }
-      case 'never-seen':
-        // The server holds no record of the key: it never applied, so sending it now applies it once.
-        record.status = 404;
-        await this.#outbox.commit({ log: [record] }, false).catch(() => {});
-        return 'send';
-      case 'in-progress': {
-        record.status = 409;
-        const delay = backoffDelay(
-          entry.attempts,
-          this.#settings.backoffBaseMs,
-          this.#settings.backoffCapMs,
-          this.#settings.random,
-        );
-        await this.#outbox.transition(
-          entry,
-          entry.state,
-          { nextAttemptAt: now + delay },
-          { log: [record], durable: false },
-        );
-        return 'retry';
-      }
-      case 'unsupported': {
-        const reason = `past the server's retention window and ${answer.reason}: whether it applied is unknown, a person must decide (replay or discard)`;
-        const outcome: Outcome = { state: 'expired', reason, at: now };
-        const next = await this.#outbox.transition(
-          entry,
-          'expired',
-          { outcome, lastError: { code: 'EXPIRED', message: reason } },
-          { log: [record], durable: false, reason },
-        );
-        this.#reporting.report('expired', next);
-        return 'settled';
-      }
-      case 'unbelieved': {
-        // Not believed, rightly; but asking for ever would leave the write waiting with nobody told.
-        record.status = answer.status;
-        record.errorCode = 'LOOKUP_NOT_PROTOCOL';
-        const unbelievedLookups = (entry.unbelievedLookups ?? 0) + 1;
-        if (unbelievedLookups >= MAX_UNBELIEVED_LOOKUPS) {
-          const reason = `past the server's retention window, and the server's lookup route does not follow the protocol (${answer.reason}, ${unbelievedLookups} times): whether it applied is unknown, a person must decide (replay or discard)`;
-          const outcome: Outcome = { state: 'expired', reason, at: now };
-          const next = await this.#outbox.transition(
-            entry,
-            'expired',
-            {
-              outcome,
-              unbelievedLookups,
-              lastError: { code: 'LOOKUP_NOT_PROTOCOL', message: reason, status: answer.status },
-            },
-            { log: [record], durable: false, reason },
-          );
-          this.#reporting.report('expired', next);
-          return 'settled';
-        }
-        const delay = backoffDelay(
-          entry.attempts,
-          this.#settings.backoffBaseMs,
-          this.#settings.backoffCapMs,
-          this.#settings.random,
-        );
-        await this.#outbox.transition(
-          entry,
-          entry.state === 'sending' ? 'uncertain' : entry.state,
-          {
-            nextAttemptAt: now + delay,
-            unbelievedLookups,
-            lastError: { code: 'LOOKUP_NOT_PROTOCOL', message: answer.reason, status: answer.status },
-          },
-          { log: [record], durable: false },
-        );
-        return 'retry';
-      }
-      case 'unknown': {
-        record.errorCode = answer.code;
-        const delay = backoffDelay(
-          entry.attempts,
-          this.#settings.backoffBaseMs,
-          this.#settings.backoffCapMs,
-          this.#settings.random,
-        );
-        const next = await this.#outbox.transition(
-          entry,
-          entry.state === 'sending' ? 'uncertain' : entry.state,
-          { nextAttemptAt: now + delay, lastError: { code: answer.code, message: answer.reason } },
-          { log: [record], durable: false },
-        );
-        this.#reporting.checkUncertain(next);
-        return 'retry';
-      }
-    }
   }
 
   /** True when nothing is on the wire and no due entry waits for a free lane. */
