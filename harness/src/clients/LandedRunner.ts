@@ -26,12 +26,14 @@ export interface LandedRunnerOptions {
   client?: Partial<ClientOptions>;
 }
 
-/** Client settings for chaos runs: short timeouts and backoffs so a run heals in seconds, not minutes. */
+/**
+ * Client settings for chaos runs: short timeouts and backoffs so a run heals in seconds, not minutes.
+ * Concurrency is the library's own default (adaptive, up to 64 attempts at once), as an app gets it.
+ */
 export const CHAOS_CLIENT_DEFAULTS = {
   timeoutMs: 1_500,
   backoffBaseMs: 50,
   backoffCapMs: 800,
-  concurrency: 8,
   retryBudget: { capacity: 200, refillPerSec: 50 },
 } satisfies Partial<ClientOptions>;
 

@@ -38,7 +38,7 @@ export function createClient(options: ClientOptions): Client {
     backoffBaseMs: options.backoffBaseMs ?? 250,
     backoffCapMs: options.backoffCapMs ?? 30_000,
     attemptsPerFlush: options.attemptsPerFlush ?? 8,
-    concurrency: options.concurrency ?? 16,
+    concurrency: options.concurrency ?? 64,
     adaptiveConcurrency: options.concurrencyControl !== 'fixed',
     retentionSec: options.retentionSec ?? 86_400,
     retentionMarginSec: options.retentionMarginSec,

@@ -28,7 +28,8 @@ export interface ClientOptions {
   retryBudget?: { capacity: number; refillPerSec: number };
   /**
    * Most attempts on the wire at once, across lanes: the ceiling of the adaptive limit (see
-   * `concurrencyControl`). A lane waiting out a backoff holds no slot. @default 16
+   * `concurrencyControl`). A lane waiting out a backoff holds no slot. A browser still opens at most
+   * six HTTP/1.1 connections per origin of its own accord. @default 64
    */
   concurrency?: number;
   /**
