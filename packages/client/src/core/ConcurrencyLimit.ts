@@ -47,12 +47,16 @@ export class ConcurrencyLimit {
     return this.#inFlight < this.limit && this.#waiting.length === 0;
   }
 
+  /** Takes a slot if one is free now, with nobody waiting before; `release()` must follow. */
+  tryAcquire(): boolean {
+    if (this.#inFlight >= this.limit || this.#waiting.length > 0) return false;
+    this.#inFlight++;
+    return true;
+  }
+
   /** Resolves once a slot is free (first come, first served); `release()` must follow. */
   acquire(): Promise<void> {
-    if (this.#inFlight < this.limit && this.#waiting.length === 0) {
-      this.#inFlight++;
-      return Promise.resolve();
-    }
+    if (this.tryAcquire()) return Promise.resolve();
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 

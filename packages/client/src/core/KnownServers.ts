@@ -1,13 +1,22 @@
 import type { Entry } from '../types/entry.ts';
 import type { ServerFacts } from '../types/store.ts';
 
+/** Origins by URL: every answer is checked for a retention, and an app writes to the same few URLs. */
+const origins = new Map<string, string>();
+const ORIGINS_MAX = 256;
+
 /** The origin an entry is bound for; the facts of a server are kept per origin. */
 export function originOf(url: string): string {
+  let origin = origins.get(url);
+  if (origin !== undefined) return origin;
   try {
-    return new URL(url).origin;
+    origin = new URL(url).origin;
   } catch {
-    return url;
+    origin = url;
   }
+  if (origins.size >= ORIGINS_MAX) origins.clear();
+  origins.set(url, origin);
+  return origin;
 }
 
 /**

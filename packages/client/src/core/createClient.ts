@@ -15,7 +15,7 @@ import { Emitter } from './emitter.ts';
 import { Outbox } from './Outbox.ts';
 import { Reporting } from './Reporting.ts';
 import { alwaysOnline, realClock } from './runtime-defaults.ts';
-import { Sender, type SenderSettings } from './Sender.ts';
+import { Scheduler, type SchedulerSettings } from './Scheduler.ts';
 import { validateOptions, validateWrite } from './validate.ts';
 
 /**
@@ -27,7 +27,7 @@ export function createClient(options: ClientOptions): Client {
   validateOptions(options);
   const clock = options.clock ?? realClock;
   const online = options.online ?? alwaysOnline;
-  const settings: SenderSettings = {
+  const settings: SchedulerSettings = {
     fetch: options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args)),
     platformFetch: options.fetch === undefined,
     clock,
@@ -98,7 +98,7 @@ export function createClient(options: ClientOptions): Client {
   };
   const reporting = new Reporting(options.reporter, outbox, clock, options.uncertainReportAfterMs ?? 300_000);
   const sendable = (entry: Entry) => !entry.parked && entry.principal === principal;
-  const sender = new Sender(
+  const sender = new Scheduler(
     outbox,
     settings,
     budget,
