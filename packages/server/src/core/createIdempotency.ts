@@ -5,7 +5,6 @@
  * record commit together or not at all. A handler that throws or answers 5xx rolls back and unlocks.
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { isIdempotencyError } from '../errors/IdempotencyError.ts';
 import { lookupAnswer, replayAnswer } from './answers.ts';
 import { decodeBody } from './body.ts';
@@ -189,7 +188,7 @@ export function createIdempotency<Tx>(options: IdempotencyOptions<Tx>): Idempote
     return async (tx: Tx): Promise<IdempotentResponse> => {
       const { scope, key, token, fault } = at;
       // A slow handler, as the harness asks: the key reads "in progress" meanwhile.
-      if (fault?.startsWith('slow:')) await sleep(Number(fault.slice(5)));
+      if (fault?.startsWith('slow:')) await faults.sleep(Number(fault.slice(5)));
       let result: HandlerResult;
       try {
         result = await handler({ tx, key, scope, request, body: at.body, ...clientHints(request) });

@@ -3,6 +3,7 @@
  * before responding, and a slow request. Off unless enabled explicitly (`faults: { enabled: true }`, or
  * `LANDED_FAULTS=1`), and never on when `NODE_ENV=production`, whatever a request header says.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { IdempotencyError } from '../errors/IdempotencyError.ts';
 
 export type FaultKind = '500-before-commit' | '500-after-commit' | 'exit-after-commit' | `slow:${number}`;
@@ -18,6 +19,12 @@ export interface FaultOptions {
    * @default (code) => process.exit(code)
    */
   exit?: (code: number) => void;
+  /**
+   * How `slow:<ms>` waits. A test that must see the key in progress holds it here for as long as it
+   * needs, instead of racing a real timer.
+   * @default a timer of `ms` milliseconds
+   */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** The programmatic side of the hooks: the harness queues faults without sending headers. */
@@ -34,6 +41,7 @@ export interface FaultRuntime extends Faults {
   /** The fault for this request: the header when present (and enabled), else the next queued one. */
   take(header: string | undefined): FaultKind | undefined;
   exit(code: number): void;
+  sleep(ms: number): Promise<void>;
 }
 
 export function parseFault(value: string | undefined): FaultKind | undefined {
@@ -49,6 +57,7 @@ export function createFaults(options: FaultOptions = {}): FaultRuntime {
   const enabled = !production && (options.enabled ?? process.env.LANDED_FAULTS === '1');
   const queue: FaultKind[] = [];
   const exit = options.exit ?? ((code: number) => process.exit(code));
+  const sleep = options.sleep ?? ((ms: number) => delay(ms));
   return {
     enabled,
     get queued() {
@@ -72,5 +81,6 @@ export function createFaults(options: FaultOptions = {}): FaultRuntime {
       return parseFault(header) ?? queue.shift();
     },
     exit,
+    sleep,
   };
 }

@@ -62,4 +62,13 @@ describe('fault hooks', () => {
     expect(parseFault('slow:250')).toBe('slow:250');
     expect(parseFault('exit-after-commit')).toBe('exit-after-commit');
   });
+  it('wait out slow:<ms> on a real timer unless given a sleep of their own', async () => {
+    // Only a lower bound: a loaded machine makes the wait longer, never shorter.
+    const started = Date.now();
+    await createFaults({ enabled: true }).sleep(100);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(95);
+    const asked: number[] = [];
+    await createFaults({ enabled: true, sleep: async (ms) => void asked.push(ms) }).sleep(7);
+    expect(asked).toEqual([7]);
+  });
 });
