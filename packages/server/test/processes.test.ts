@@ -82,12 +82,16 @@ describe('a server process killed mid-handler (PostgreSQL)', () => {
   it('its lock goes stale after lockTimeout; then the retry runs, applied once', async () => {
     const business = await openBusiness('postgres');
     cleanups.push(() => business.close());
+    // Both processes read one clock that moves only when the test moves it: the lock is stale when the
+    // test says lockTimeout has passed, never because a busy machine took that long to send a request.
+    const t0 = Date.now();
     const env = {
       STORE: 'postgres',
       PG_URL,
       PG_TABLE: business.location.table as string,
       PG_ORDERS: business.location.orders as string,
       LOCK_TIMEOUT_MS: '800',
+      CLOCK_MS: String(t0),
     };
     const first = await startChild({ ...env, GATE: 'hang' });
     cleanups.push(first.stop);
@@ -105,7 +109,14 @@ describe('a server process killed mid-handler (PostgreSQL)', () => {
     expect(early.status).toBe(409);
     expect(early.headers.get('retry-after')).toBe('1');
     expect((await send(`${second.url}/idempotency/crash-3`, { method: 'GET' })).status).toBe(409);
-    await new Promise((resolve) => setTimeout(resolve, 900));
+    // One millisecond short of lockTimeout the dead lock still holds.
+    await second.setClock(t0 + 799);
+    const almost = await send(`${second.url}/orders`, {
+      key: 'crash-3',
+      body: { item: 'pen', mode: 'gate' },
+    });
+    expect(almost.status).toBe(409);
+    await second.setClock(t0 + 800);
     const retry = await send(`${second.url}/orders`, { key: 'crash-3', body: { item: 'pen', mode: 'gate' } });
     expect(retry.status).toBe(201);
     expect(retry.headers.get('idempotent-replayed')).toBeNull();
@@ -128,6 +139,9 @@ describe('two server processes sharing one PostgreSQL', () => {
       PG_URL,
       PG_TABLE: business.location.table as string,
       PG_ORDERS: business.location.orders as string,
+      // A clock that stands still: no lock goes stale however long a request waits for a connection,
+      // so every overlap is answered 409 or replayed, never taken over.
+      CLOCK_MS: String(Date.now()),
     };
     const [a, b] = await Promise.all([startChild(env), startChild(env)]);
     cleanups.push(a.stop, b.stop);

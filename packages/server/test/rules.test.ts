@@ -181,10 +181,20 @@ describe.each(matrix)('%s on %s', (adapter, storeKind) => {
     const a = await start({ lockTimeoutMs: 1000 });
     const first = send(`${a.url}/orders`, { key: 'k-slowpoke', body: { item: 'pen', mode: 'gate' } });
     await a.atGate;
+    const held = (await a.business.store.get('anonymous', 'k-slowpoke'))?.lockToken;
     a.clock.advance(1001);
     const second = send(`${a.url}/orders`, { key: 'k-slowpoke', body: { item: 'pen', mode: 'gate' } });
-    // Let the second attempt claim (or be refused) before the first may finish.
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    let answered = false;
+    void second.then(() => {
+      answered = true;
+    });
+    // The first may finish only once the second has been refused or has taken the lock over.
+    await expect
+      .poll(
+        async () => answered || (await a.business.store.get('anonymous', 'k-slowpoke'))?.lockToken !== held,
+        { timeout: 30_000, interval: 5 },
+      )
+      .toBe(true);
     a.openGate();
     const statuses = (await Promise.all([first, second])).map((r) => r.status);
     // SQLite knows the first is alive (same process, its transaction is open): the second gets 409.
@@ -319,23 +329,44 @@ describe.each(matrix)('%s on %s', (adapter, storeKind) => {
       expect(retry.headers.get('idempotent-replayed')).toBe('true');
     });
 
-    it('slow:<ms> holds the key in progress meanwhile', async () => {
-      const a = await start({ faults: { enabled: true } });
-      const started = Date.now();
+    it('slow:<ms> holds the key in progress until its wait is over', async () => {
+      // The wait is the test's to end: the key is looked at while it is certainly still held, however
+      // long the machine takes to send the next requests.
+      const waits: number[] = [];
+      let sleeping!: () => void;
+      const asleep = new Promise<void>((resolve) => {
+        sleeping = resolve;
+      });
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      const a = await start({
+        faults: {
+          enabled: true,
+          sleep: (ms) => {
+            waits.push(ms);
+            sleeping();
+            return woken;
+          },
+        },
+      });
       const slow = send(`${a.url}/orders`, {
         key: 'f4',
         body: { item: 'pen' },
         headers: { 'landed-fault': 'slow:400' },
       });
-      // Wait until the slow request holds the key (the lookup says "in progress"), bounded.
-      for (let i = 0; i < 50; i++) {
-        if ((await send(`${a.url}/idempotency/f4`, { method: 'GET' })).status === 409) break;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await asleep;
+      expect(waits).toEqual([400]);
+      expect((await send(`${a.url}/idempotency/f4`, { method: 'GET' })).status).toBe(409);
       const busy = await send(`${a.url}/orders`, { key: 'f4', body: { item: 'pen' } });
       expect(busy.status).toBe(409);
+      expect(a.runs).toBe(0);
+      wake();
       expect((await slow).status).toBe(201);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+      expect(a.runs).toBe(1);
+      const replay = await send(`${a.url}/orders`, { key: 'f4', body: { item: 'pen' } });
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
     });
 
     it('ignores the header when the hooks are off', async () => {

@@ -3,7 +3,11 @@
  * the environment. Prints `LISTENING <port>` when ready and `AT-GATE` when a `gate` handler waits
  * (forever: the test kills the process). `exit-after-commit` here is a real SIGKILL of itself.
  *
- * env: STORE=sqlite|postgres, DB_PATH, PG_URL, PG_TABLE, PG_ORDERS, LOCK_TIMEOUT_MS, GATE=hang
+ * With CLOCK_MS the core's clock stands still at that epoch millisecond until the parent moves it
+ * (an IPC message `{ clock }`, answered once in force), so lock staleness is decided by the test, not
+ * by how long the machine took to get there.
+ *
+ * env: STORE=sqlite|postgres, DB_PATH, PG_URL, PG_TABLE, PG_ORDERS, LOCK_TIMEOUT_MS, CLOCK_MS, GATE=hang
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -37,6 +41,8 @@ if (env.STORE === 'sqlite') {
     connectionString: env.PG_URL as string,
     table: env.PG_TABLE as string,
     max: 4,
+    // Requests queue for the four connections; on a loaded machine the wait must not turn into a 503.
+    connectionTimeoutMs: 60_000,
   }) as IdempotencyStore<unknown>;
   insert = async (tx, key, item) =>
     Number(
@@ -49,11 +55,21 @@ if (env.STORE === 'sqlite') {
     );
 }
 
+let clock = Number(env.CLOCK_MS);
+if (env.CLOCK_MS !== undefined) {
+  process.on('message', (message: { clock?: number }) => {
+    if (typeof message?.clock !== 'number') return;
+    clock = message.clock;
+    process.send?.({ clock });
+  });
+}
+
 const core = createIdempotency({
   store,
   scope: scopeFromAuth,
   lockTimeoutMs: Number(env.LOCK_TIMEOUT_MS ?? 30_000),
   faults: { enabled: true, exit: () => process.kill(process.pid, 'SIGKILL') },
+  ...(env.CLOCK_MS === undefined ? {} : { now: () => clock }),
 });
 
 const server = createServer(

@@ -12,6 +12,8 @@ export interface ChildServer {
   waitFor(line: string): Promise<void>;
   /** Resolves with the exit code or signal. */
   exited: Promise<number | string | null>;
+  /** Sets the clock of a child started with CLOCK_MS; resolves once the child uses it. */
+  setClock(ms: number): Promise<void>;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -20,7 +22,7 @@ export async function startChild(env: Record<string, string>): Promise<ChildServ
   const child = spawn(nodeBin, ['--conditions=landed-source', join(import.meta.dirname, 'child-server.ts')], {
     cwd: root,
     env: { ...process.env, ...env, NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   let output = '';
   const waiters: Array<{ line: string; resolve: () => void }> = [];
@@ -38,6 +40,17 @@ export async function startChild(env: Record<string, string>): Promise<ChildServ
       waiters.push({ line, resolve });
       void exited.then((how) => reject(new Error(`child exited (${how}) before printing ${line}`)));
     });
+  const setClock = (ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      const answered = (message: { clock?: number }) => {
+        if (message?.clock !== ms) return;
+        child.off('message', answered);
+        resolve();
+      };
+      child.on('message', answered);
+      child.send({ clock: ms }, (error) => error && reject(error));
+      void exited.then((how) => reject(new Error(`child exited (${how}) before its clock was set`)));
+    });
   await waitFor('LISTENING');
   const port = /LISTENING (\d+)/.exec(output)?.[1];
   const stop = async () => {
@@ -51,6 +64,7 @@ export async function startChild(env: Record<string, string>): Promise<ChildServ
     process: child,
     waitFor,
     exited,
+    setClock,
     stop,
     [Symbol.asyncDispose]: stop,
   };
