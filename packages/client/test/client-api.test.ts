@@ -140,10 +140,13 @@ describe('lanes', () => {
       }
       return { kind: 'protocol' };
     };
+    // An hour of backoff: lane A's head comes back only when the test says so, so lane B either goes
+    // through meanwhile or the wait for it below times out, however slow the machine.
     client = createClient({
       store: memoryStore(),
       baseUrl: server.url,
-      backoffBaseMs: 50,
+      backoffBaseMs: 3_600_000,
+      backoffCapMs: 3_600_000,
       concurrency: 4,
       autoStart: false,
     });
@@ -151,8 +154,12 @@ describe('lanes', () => {
     for (let i = 0; i < 3; i++) writes.push(await client.post('/t', { id: `a${i}` }, { lane: 'A' }));
     for (let i = 0; i < 3; i++) writes.push(await client.post('/t', { id: `b${i}` }, { lane: 'B' }));
     await client.flush();
+    const applied = () => server.applied.map((a) => (JSON.parse(a.body) as { id: string }).id);
+    await expect.poll(applied, { timeout: 30_000 }).toEqual(['b0', 'b1', 'b2']);
+    expect(client.get(writes[0]?.id as string)?.state).toBe('uncertain');
+    await client.retryNow(writes[0]?.id as string);
     await Promise.all(writes.map((w) => w.outcome));
-    const order = server.applied.map((a) => (JSON.parse(a.body) as { id: string }).id);
+    const order = applied();
     expect(order.filter((id) => id.startsWith('a'))).toEqual(['a0', 'a1', 'a2']);
     expect(order.filter((id) => id.startsWith('b'))).toEqual(['b0', 'b1', 'b2']);
     // Lane B did not wait for A's backoff.
@@ -304,9 +311,9 @@ describe('events, summary, console actions', () => {
     expect(client.get(first.id)?.state).toBe('queued');
     // Discarded first: the network returns while its removal is being written; it is never sent.
     const discarding = client.discard(second.id);
-    await expect.poll(() => removalHeld).toBe(true);
+    await expect.poll(() => removalHeld, { timeout: 30_000 }).toBe(true);
     goOnline();
-    await expect.poll(() => hold !== undefined).toBe(true);
+    await expect.poll(() => hold !== undefined, { timeout: 30_000 }).toBe(true);
     letRemovalThrough?.();
     await discarding;
     expect(client.get(second.id)).toBeUndefined();
@@ -369,7 +376,7 @@ describe('events, summary, console actions', () => {
     client = createClient({ store, baseUrl: server.url, fetch: gatedFetch });
     await client.setPrincipal('u1');
     const handle = await client.post('/t', { n: 1 });
-    await expect.poll(() => answer !== undefined).toBe(true);
+    await expect.poll(() => answer !== undefined, { timeout: 30_000 }).toBe(true);
     await client.logout('purge');
     expect(client.get(handle.id)).toBeUndefined();
     await expectCode(handle.outcome, 'DISCARDED');
@@ -412,11 +419,13 @@ describe('a long-running client', () => {
     now += 2_000; // younger than keepConfirmedMs: kept
     const second = await client.post('/t', { n: 2 });
     await second.outcome;
-    await expect.poll(() => client?.list().length).toBe(2);
+    await expect.poll(() => client?.list().length, { timeout: 30_000 }).toBe(2);
     now += 4_000; // the first is 6 s old, the second 4 s
     const third = await client.post('/t', { n: 3 });
     await third.outcome;
-    await expect.poll(() => client?.list().map((e) => e.id)).toEqual([second.id, third.id]);
+    await expect
+      .poll(() => client?.list().map((e) => e.id), { timeout: 30_000 })
+      .toEqual([second.id, third.id]);
     expect((await store.load()).entries.map((e) => e.id).sort()).toEqual([second.id, third.id].sort());
     expect(server.applied).toHaveLength(3);
   });

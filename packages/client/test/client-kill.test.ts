@@ -82,10 +82,17 @@ test(`a client killed with SIGKILL ${KILLS} times loses no accepted write and ap
 
   const accepted = new Map<string, string>(); // tag → key
   let killedMidFlight = 0;
+  let waitedFor = 0;
   for (let gen = 0; gen < KILLS; gen++) {
     const run = start([dir, server.url, String(gen), 'write']);
     await run.firstLine;
     const appliedBefore = server.applied.length;
+    // Each generation does real work before its kill, counted in accepted writes rather than in
+    // milliseconds (a loaded machine may accept none in a fixed time); past that the kill comes at a
+    // random moment, so it lands mid-write, mid-sync or mid-request.
+    const atLeast = 2 + Math.floor(random() * 2);
+    waitedFor += atLeast;
+    await run.until((lines) => lines.filter((l) => l.startsWith('accepted ')).length >= atLeast);
     await new Promise((resolve) => setTimeout(resolve, 30 + random() * 300));
     run.child.kill('SIGKILL');
     await run.exited;
@@ -120,6 +127,7 @@ test(`a client killed with SIGKILL ${KILLS} times loses no accepted write and ap
   );
 
   expect(accepted.size).toBeGreaterThan(KILLS); // the children did real work between kills
+  expect(accepted.size).toBeGreaterThanOrEqual(waitedFor);
   expect(lost).toEqual([]);
   expect(duplicated).toEqual([]);
   expect(wrongKey).toEqual([]);

@@ -84,18 +84,31 @@ async function killHard(child: ChildProcess): Promise<void> {
   children.delete(child);
 }
 
-async function killLoop(compactAfterBytes: number, generations: number) {
+/** Commits each generation resolves at least before it is killed (15 generations: over 100). */
+const COMMITS_PER_GENERATION = 8;
+
+async function killLoop(compactAfterBytes: number, generations: number, compactionsWanted = 0) {
   const dir = join(tempDir(), 'outbox');
   const expected = new Map<string, number>(); // id → version, 0 = absent
   let resolvedTotal = 0;
   let compactionsSeen = 0;
   for (let gen = 0; gen < generations; gen++) {
-    const { child, lines, firstLine } = startChild(dir, CHILD_WRITER, [
+    const { child, lines, firstLine, until } = startChild(dir, CHILD_WRITER, [
       dir,
       String(gen),
       String(compactAfterBytes),
     ]);
     expect(await firstLine).toBe(`loaded ${[...expected.values()].filter((v) => v > 0).length}`);
+    // Progress, not time, decides when a kill may come: a loaded machine commits less in a given
+    // time, and the totals checked below must not depend on that. Until the run has seen the
+    // compactions it wants, each generation also compacts (twice, or as often as still missing) first.
+    // Past that the moment of the kill is random.
+    const compactionsHere = Math.min(2, Math.max(0, compactionsWanted - compactionsSeen));
+    await until(
+      (printed) =>
+        printed.filter((l) => l.startsWith('ok ')).length >= COMMITS_PER_GENERATION &&
+        printed.filter((l) => l === 'compacted').length >= compactionsHere,
+    );
     await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 350));
     await killHard(child);
 
@@ -139,7 +152,7 @@ describe('fileStore under SIGKILL', () => {
   });
 
   it('keeps everything when kills land during repeated compactions', async () => {
-    const { resolvedTotal, compactionsSeen } = await killLoop(8 * 1024, 15);
+    const { resolvedTotal, compactionsSeen } = await killLoop(8 * 1024, 15, 16);
     expect(resolvedTotal).toBeGreaterThan(100);
     expect(compactionsSeen).toBeGreaterThan(15);
   });

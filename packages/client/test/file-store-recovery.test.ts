@@ -92,8 +92,9 @@ describe('fileStore recovery', () => {
       });
       ids.push(id);
     };
-    // The zero-fill runs in the background after a commit.
-    for (const deadline = Date.now() + 10_000; statSync(path).size <= store.stats.bytes; ) {
+    // The zero-fill runs in the background after a commit. The bound only stops a store that never
+    // writes them: a loaded disk may take seconds over the first extent.
+    for (const deadline = Date.now() + 45_000; statSync(path).size <= store.stats.bytes; ) {
       if (Date.now() > deadline) throw new Error('no zeros were written ahead of the journal');
       await commit(`z${ids.length}`);
       await new Promise((resolve) => setTimeout(resolve, 5));

@@ -9,6 +9,8 @@ export interface ScriptChild {
   firstLine: Promise<string>;
   /** The exit code (null after a signal). */
   exited: Promise<number | null>;
+  /** Resolves once `check` holds for the lines printed so far; rejects if the child exits first. */
+  until(check: (lines: readonly string[]) => boolean): Promise<void>;
 }
 
 /**
@@ -28,6 +30,7 @@ export function runScript(file: string, script: string, args: string[]): ScriptC
       resolve(code);
     }),
   );
+  const waiters = new Set<{ check: (lines: readonly string[]) => boolean; resolve: () => void }>();
   const firstLine = new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', (d: Buffer) => {
       buffered += d.toString();
@@ -35,9 +38,26 @@ export function runScript(file: string, script: string, args: string[]): ScriptC
       buffered = parts.pop() ?? '';
       lines.push(...parts);
       if (lines.length > 0) resolve(lines[0] as string);
+      for (const waiter of waiters) if (waiter.check(lines)) waiter.resolve();
     });
     void exited.then((code) => reject(new Error(`child exited (${code}) before it reported: ${stderr}`)));
   });
   firstLine.catch(() => {});
-  return { child, lines, firstLine, exited };
+  const until = (check: (lines: readonly string[]) => boolean) =>
+    new Promise<void>((resolve, reject) => {
+      if (check(lines)) return resolve();
+      const waiter = {
+        check,
+        resolve: () => {
+          waiters.delete(waiter);
+          resolve();
+        },
+      };
+      waiters.add(waiter);
+      void exited.then((code) => {
+        if (!waiters.delete(waiter)) return;
+        reject(new Error(`child exited (${code}) before it printed what was awaited: ${stderr}`));
+      });
+    });
+  return { child, lines, firstLine, exited, until };
 }
