@@ -72,14 +72,18 @@ export class Delivery {
 
   /**
    * The last moment a blind re-send may leave: the retention the entry's server published (to any
-   * entry: see `KnownServers`), else `retentionSec`, less a margin. The margin is at least one attempt
+   * entry: see `KnownServers`) or `retentionSec`, whichever is shorter, less a margin. The margin is at least one attempt
    * timeout, because a request that leaves just inside the window may arrive at the server up to
    * `timeoutMs` later, when it may have forgotten the key.
    */
   #retentionDeadline(entry: Entry): number | undefined {
     if (entry.firstSentAt === undefined) return undefined;
     const settings = this.#settings;
-    const retention = this.#outbox.servers.retentionFor(entry.url) ?? settings.retentionSec;
+    // The shorter of the two: the server's word bounds every entry of its origin, and an app that set
+    // a shorter `retentionSec` asked to be told (or to look up) sooner than the server would forget.
+    const published = this.#outbox.servers.retentionFor(entry.url);
+    const retention =
+      published === undefined ? settings.retentionSec : Math.min(published, settings.retentionSec);
     const margin = Math.max(settings.retentionMarginSec ?? retention * 0.1, settings.timeoutMs / 1000);
     return entry.firstSentAt + Math.max(0, retention - margin) * 1000;
   }

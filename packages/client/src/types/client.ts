@@ -41,11 +41,12 @@ export interface ClientOptions {
   /** Largest serialised body accepted by `write()`. @default 1_048_576 */
   maxBodyBytes?: number;
   /**
-   * Server retention (seconds) assumed for a server until it publishes `Idempotency-Retention` on an
-   * answer that echoes our key. What a server publishes then applies to every entry bound for its
-   * origin and is kept with the outbox. Never set it longer than the server's real window: until the
-   * server has been heard once, an entry whose answers are all lost is re-sent inside this window, and
-   * a server that forgot the key would apply it again (see docs/client.md). @default 86_400
+   * The longest server retention (seconds) the client relies on. A server that publishes a shorter
+   * `Idempotency-Retention` (on an answer that echoes our key) shortens it for every entry bound for
+   * its origin, and what it published is kept with the outbox. Never set it longer than the server's
+   * real window: until the server has been heard once, an entry whose answers are all lost is re-sent
+   * inside this window, and a server that forgot the key would apply it again (see docs/client.md).
+   * @default 86_400
    */
   retentionSec?: number;
   /** Safety margin before the retention window closes after which the client stops blind re-sends. @default 0.1 × retention */
