@@ -1,3 +1,4 @@
+// Over 300 lines with one concern: the journal's group-commit loop (zeros written ahead, O_DSYNC groups, relaxed commits, compaction hand-off), whose steps share one state and read best together.
 import { constants, fdatasync, write } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
