@@ -22,14 +22,16 @@ test('the museum desk pairs pens through the outbox, survives a lost answer, and
   await page.goto(museum.url);
   const table = page.getByRole('table', { name: 'Outbox' });
   await page.getByRole('button', { name: 'Pair pen' }).click();
-  await expect.poll(() => table.locator('tbody tr .state').allTextContents()).toEqual(['confirmed']);
+  await expect
+    .poll(() => table.locator('tbody tr .state').allTextContents(), { timeout: 30_000 })
+    .toEqual(['confirmed']);
 
   await page.getByRole('button', { name: 'Lose the next answer' }).click();
   await page.getByLabel('Ticket').fill('T-1002');
   await page.getByLabel('Pen').fill('P-78');
   await page.getByRole('button', { name: 'Pair pen' }).click();
   await expect
-    .poll(() => table.locator('tbody tr .state').allTextContents(), { timeout: 15_000 })
+    .poll(() => table.locator('tbody tr .state').allTextContents(), { timeout: 30_000 })
     .toEqual(['confirmed', 'confirmed']);
   expect(museum.pairings.map((p) => p.pen)).toEqual(['P-77', 'P-78']);
   expect(await page.locator('#summary').textContent()).toBe('All writes landed');

@@ -9,11 +9,18 @@ const app = useChromiumApp(pages);
 type Api = {
   logout(mode: 'park' | 'purge'): Promise<void>;
   setPrincipal(p: string | undefined): Promise<void>;
+  flush(): Promise<void>;
+  summary(): { leader: boolean };
 };
 const logout = (page: Page, mode: 'park' | 'purge') =>
   page.evaluate((m) => (globalThis as unknown as { t: Api }).t.logout(m), mode);
 const login = (page: Page, who: string) =>
   page.evaluate((p) => (globalThis as unknown as { t: Api }).t.setPrincipal(p), who);
+/** Resolves once the page sends (it holds the lock) and has sent everything it may: nothing in flight or due. */
+async function sentAllItMay(page: Page): Promise<void> {
+  await page.waitForFunction(() => (globalThis as unknown as { t: Api }).t.summary().leader);
+  await page.evaluate(() => (globalThis as unknown as { t: Api }).t.flush());
+}
 
 test("logout parks a user's unsent writes across a reload: the next user never sends them, their owner does", async () => {
   const context = await app.browser.newContext();
@@ -33,7 +40,7 @@ test("logout parks a user's unsent writes across a reload: the next user never s
   expect((await pageEntries(page)).filter((e) => e.principal === 'alice').every((e) => e.parked)).toBe(true);
   await context.setOffline(false);
   await app.server.waitForApplied(1);
-  await page.waitForTimeout(500);
+  await sentAllItMay(page);
   expect(app.server.applied.map((a) => a.key)).toEqual([bob.key]);
 
   await logout(page, 'park');
@@ -59,7 +66,7 @@ test("logout with purge deletes a user's unsent writes from IndexedDB: after a r
   await context.setOffline(false);
   await page.goto(`${app.server.url}/outbox?name=purge&principal=carol`);
   await ready(page);
-  await page.waitForTimeout(500);
+  await sentAllItMay(page);
   expect(await pageEntries(page)).toEqual([]);
   expect(app.server.applied.length).toBe(before);
   await context.close();

@@ -57,10 +57,6 @@ test('two tabs write at once: one tab sends everything, every write lands once; 
 
   await second.waitForFunction(
     () => (globalThis as unknown as { t: { summary(): { leader: boolean } } }).t.summary().leader,
-    null,
-    {
-      timeout: 10_000,
-    },
   );
   const afterHandOver = await writeMany(second, 'second', 3);
   const entries = await waitForEntries(second, confirmed(25), 'the new leader to confirm all 25');

@@ -13,11 +13,13 @@ const client = createBrowserClient({
   baseUrl: location.origin,
   backoffBaseMs: Number(params.get('backoffMs') ?? 50),
   backoffCapMs: Math.max(400, Number(params.get('backoffMs') ?? 50)),
-  timeoutMs: 5_000,
+  // No test here waits for an attempt or an open to time out (the blocked-store test sets its own
+  // `openTimeoutMs`): both are long so a loaded machine never turns a slow answer into an uncertain one.
+  timeoutMs: 30_000,
   retryBudget: { capacity: 1000, refillPerSec: 1000 },
   headers: () => ({ 'x-test-tab': tab }),
   ...(params.get('principal') ? { principal: params.get('principal') as string } : {}),
-  storeOptions: { openTimeoutMs: Number(params.get('openTimeoutMs') ?? 5_000) },
+  storeOptions: { openTimeoutMs: Number(params.get('openTimeoutMs') ?? 30_000) },
   // `?store=given`: the app hands its own store in, so the client cannot rely on the default one.
   ...(params.get('store') === 'given' ? { store: localforageStore({ name }) } : {}),
 });
