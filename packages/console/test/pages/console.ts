@@ -30,6 +30,9 @@ const api = {
     return handle.key;
   },
   state: (key: string) => client.list().find((e) => e.key === key)?.state,
+  nextAttemptAt: (key: string) => client.list().find((e) => e.key === key)?.nextAttemptAt,
+  /** Resolves once nothing is in flight or due (what waits out a backoff stays). */
+  flush: () => client.flush(),
   refresh: () => element.refresh(),
 };
 (globalThis as unknown as { t: typeof api }).t = api;
