@@ -39,6 +39,14 @@ function eventsIn(envelopes: string[]): SentryEvent[] {
 }
 
 const landedEvents = () => eventsIn(app.server.envelopes).filter((e) => e.tags?.['landed.kind']);
+const textOf = (e: SentryEvent) => (typeof e.message === 'string' ? e.message : (e.message?.formatted ?? ''));
+
+type PageApi = {
+  write(id: string): Promise<string>;
+  reported(): Array<{ state: string; reported: string[] }>;
+  leader(): boolean;
+  flushSentry(): Promise<boolean>;
+};
 
 test('the real Sentry SDK receives one event per refused and per expired write, tagged, with attempts, and no secrets', async () => {
   const context = await app.browser.newContext();
@@ -63,13 +71,29 @@ test('the real Sentry SDK receives one event per refused and per expired write, 
   );
   await app.server.waitFor(() => eventsIn(app.server.envelopes).length >= 3, 'the app event');
 
-  // A reload reports nothing again: each entry is reported once.
+  // A reload reports nothing again: each entry is reported once. The mark that says so is stored once
+  // Sentry has taken the event, so the reload comes once both marks are in, not after some time.
+  await page.waitForFunction(() =>
+    (globalThis as unknown as { t: PageApi }).t.reported().every((e) => e.reported.includes(e.state)),
+  );
   await page.reload();
   await ready(page);
-  await page.waitForTimeout(1000);
+  // The reloaded tab catches up on anything not reported yet as it takes the lock, before its first
+  // attempt: once the event of a write refused after the reload is in (and the SDK has sent all it
+  // was given), a second report of either earlier write would be in too.
+  await page.waitForFunction(() => (globalThis as unknown as { t: PageApi }).t.leader());
+  app.server.mode = 'reject';
+  await page.evaluate(() => (globalThis as unknown as { t: PageApi }).t.write('ORD-3'));
+  await app.server.waitFor(
+    () => landedEvents().some((e) => textOf(e).includes('ORD-3')),
+    'the event of the write refused after the reload',
+  );
+  expect(await page.evaluate(() => (globalThis as unknown as { t: PageApi }).t.flushSentry())).toBe(true);
+  app.server.mode = 'protocol';
 
-  const events = landedEvents();
+  const events = landedEvents().filter((e) => !textOf(e).includes('ORD-3'));
   expect(events).toHaveLength(2);
+  expect(landedEvents()).toHaveLength(3);
   const rejected = events.find((e) => e.tags?.['landed.kind'] === 'rejected');
   const expired = events.find((e) => e.tags?.['landed.kind'] === 'expired');
   expect(rejected?.level).toBe('error');
@@ -135,7 +159,7 @@ test("a burst of refused writes reaches Sentry whole: one event each, none dropp
     await app.server.waitFor(
       () => landedEvents().length - before >= BURST,
       `${BURST} events for ${BURST} refused writes`,
-      30_000,
+      45_000,
     );
   } finally {
     app.server.envelopeDelayMs = 0;

@@ -41,6 +41,11 @@ const api = {
     );
   },
   states: () => client.list().map((e) => e.state),
+  /** What each entry has been reported as (the mark is stored once Sentry took the event). */
+  reported: () => client.list().map((e) => ({ state: e.state, reported: e.reported ?? [] })),
+  leader: () => client.summary().leader,
+  /** Resolves once every event handed to the SDK so far has been sent (false if that took 30 s). */
+  flushSentry: () => Sentry.flush(30_000),
   captureAppError() {
     console.log(`checkout failed for ${location.href}`);
     Sentry.captureMessage(`app error on ${location.href}`);
