@@ -22,11 +22,31 @@ async function setup(script: (index: number) => Action, extra: Partial<ClientOpt
     baseUrl: server.url,
     backoffBaseMs: 5,
     backoffCapMs: 20,
-    timeoutMs: 2_000,
+    // Only the tests of hung and stalled answers want an attempt to time out, and they set their own;
+    // elsewhere a loaded machine must not turn a slow loopback answer into an uncertain one.
+    timeoutMs: 30_000,
     reporter: { report: (event) => void reports.push(event) },
     ...extra,
   });
   return { client, reports };
+}
+
+/**
+ * The real clock, except that only the first `count` attempt timeouts (timers of `timeoutMs`) go off:
+ * the attempts the server leaves hanging are cut off, and the later ones, which it answers, are never
+ * cut off by a loaded machine that answered them late.
+ */
+function cutOffFirst(count: number, timeoutMs: number, seen: string[] = []) {
+  let cut = 0;
+  return {
+    now: () => Date.now(),
+    setTimeout: (fn: () => void, ms: number): unknown => {
+      seen.push(`set ${ms}`);
+      if (ms === timeoutMs && ++cut > count) return undefined;
+      return setTimeout(fn, ms);
+    },
+    clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  };
 }
 
 const protocol: Action = { kind: 'protocol' };
@@ -126,7 +146,7 @@ describe('4xx', () => {
     expect(client.get(handle.id)?.lastError?.code).toBe('KEY_REUSED');
     await client.flush();
     expect(server.requests).toHaveLength(1);
-    await expect.poll(() => reports.map((r) => r.kind)).toEqual(['rejected']);
+    await expect.poll(() => reports.map((r) => r.kind), { timeout: 30_000 }).toEqual(['rejected']);
   });
 
   test('a plain validation 422 is an ordinary rejection with the status and body, not a reused key', async () => {
@@ -146,7 +166,7 @@ describe('4xx', () => {
     expect(outcome.reason).not.toMatch(/reused|different payload/);
     expect(client.get(handle.id)?.lastError?.code).toBe('HTTP_422');
     expect(server.requests).toHaveLength(1);
-    await expect.poll(() => reports.map((r) => r.kind)).toEqual(['rejected']);
+    await expect.poll(() => reports.map((r) => r.kind), { timeout: 30_000 }).toEqual(['rejected']);
   });
 
   test.each([400, 403, 404, 413])('%i → rejected, reported, visible in list()', async (status) => {
@@ -155,7 +175,7 @@ describe('4xx', () => {
     expect(await handle.outcome).toMatchObject({ state: 'rejected', status, body: { title: 'no' } });
     expect(client.list({ state: 'rejected' }).map((e) => e.id)).toEqual([handle.id]);
     expect(server.requests).toHaveLength(1);
-    await expect.poll(() => reports.length).toBe(1);
+    await expect.poll(() => reports.length, { timeout: 30_000 }).toBe(1);
   });
 
   test('401 → refreshAuth is called, then the same key is retried with the new credentials', async () => {
@@ -212,7 +232,10 @@ describe('may or may not have applied → uncertain, same key', () => {
   });
 
   test('timeout → uncertain → re-sent with the same key', async () => {
-    const { client } = await setup(firstThen({ kind: 'hang' }), { timeoutMs: 200 });
+    const { client } = await setup(firstThen({ kind: 'hang' }), {
+      timeoutMs: 200,
+      clock: cutOffFirst(1, 200),
+    });
     const handle = await client.post('/tickets', {});
     expect((await handle.outcome).state).toBe('confirmed');
     const attempts = (await client.log(handle.id)).filter((r) => r.type === 'attempt');
@@ -222,14 +245,8 @@ describe('may or may not have applied → uncertain, same key', () => {
 
   test("with a clock of the app's own, its timers cut off a hung attempt and a stalled body alike", async () => {
     const timers: string[] = [];
-    const clock = {
-      now: () => Date.now(),
-      setTimeout: (fn: () => void, ms: number) => {
-        timers.push(`set ${ms}`);
-        return setTimeout(fn, ms);
-      },
-      clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-    };
+    // The hung attempt and the stalled one are cut off; the third is answered in full.
+    const clock = cutOffFirst(2, 250, timers);
     let n = 0;
     const { client } = await setup(
       () => (n++ === 0 ? { kind: 'hang' } : n === 2 ? { kind: 'apply-then-stall' } : { kind: 'protocol' }),
@@ -256,7 +273,11 @@ describe('may or may not have applied → uncertain, same key', () => {
       seen.push(request.method);
       return fetch(request);
     }) as typeof fetch;
-    const { client } = await setup(firstThen({ kind: 'hang' }), { timeoutMs: 250, fetch: ownFetch });
+    const { client } = await setup(firstThen({ kind: 'hang' }), {
+      timeoutMs: 250,
+      fetch: ownFetch,
+      clock: cutOffFirst(1, 250),
+    });
     const handle = await client.post('/tickets', {});
     expect((await handle.outcome).state).toBe('confirmed');
     const attempts = (await client.log(handle.id)).filter((r) => r.type === 'attempt');
@@ -265,7 +286,10 @@ describe('may or may not have applied → uncertain, same key', () => {
   });
 
   test('a server that stalls mid-body times out too (the timeout covers the body) → uncertain → replay, one effect', async () => {
-    const { client } = await setup(firstThen({ kind: 'apply-then-stall' }), { timeoutMs: 300 });
+    const { client } = await setup(firstThen({ kind: 'apply-then-stall' }), {
+      timeoutMs: 300,
+      clock: cutOffFirst(1, 300),
+    });
     const handle = await client.post('/tickets', {});
     expect(await handle.outcome).toMatchObject({ state: 'confirmed', replayed: true });
     expect(server.applied).toHaveLength(1);
@@ -406,7 +430,7 @@ describe('retention window', () => {
     await client.flush();
     expect(await handle.outcome).toMatchObject({ state: 'expired' });
     expect(server.requests).toHaveLength(1);
-    await expect.poll(() => reports.map((r) => r.kind)).toEqual(['expired']);
+    await expect.poll(() => reports.map((r) => r.kind), { timeout: 30_000 }).toEqual(['expired']);
     const again = await client.replay(handle.id);
     expect(again.key).toBe(handle.key);
     expect((await again.outcome).state).toBe('confirmed');
@@ -453,7 +477,7 @@ describe('retention window', () => {
     expect(client.get(handle.id)?.lastError).toMatchObject({ code: 'LOOKUP_NOT_PROTOCOL', status: 200 });
     expect(client.get(handle.id)?.outcome?.reason).toMatch(/lookup route does not follow the protocol/);
     expect(client.summary()).toMatchObject({ waiting: 0, needsAttention: 1 });
-    await expect.poll(() => reports.map((r) => r.kind)).toEqual(['expired']);
+    await expect.poll(() => reports.map((r) => r.kind), { timeout: 30_000 }).toEqual(['expired']);
     // Never re-sent: three lookups, one POST, one effect.
     expect(server.requests.filter((r) => r.method === 'GET')).toHaveLength(3);
     expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
