@@ -1,122 +1,33 @@
 /**
- * `landed-chaos run`: starts (or finds) Toxiproxy, runs the scenario matrix with Landed and naive
- * clients side by side, prints the verdict table, writes the JSON and HTML reports, and exits 1 when
- * any Landed scenario has a violation — naive failures are the expected contrast, not a failure.
+ * `landed-chaos`: dispatches to `run` (the chaos matrix) or `conform` (the protocol checklist), and
+ * turns every error a person can meet into one line with its code and exit 2.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { htmlReport } from '../report/html.ts';
-import { jsonReport } from '../report/json.ts';
-import { type ChaosSentry, describeDsn, openChaosSentry } from '../report/sentry.ts';
-import { verdictTable } from '../report/table.ts';
-import { runMatrix } from '../scenarios/matrix.ts';
-import { runSize } from '../scenarios/runScenario.ts';
 import { isHarnessError } from '../toxiproxy/errors.ts';
-import { startToxiproxy } from '../toxiproxy/ToxiproxyServer.ts';
-import { parseRunArgs } from './args.ts';
-import { Progress } from './progress.ts';
+import { USAGE } from './args.ts';
+import { conformCommand } from './conform.ts';
+import { CONFORM_USAGE } from './conform-args.ts';
+import { runCommand } from './run.ts';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
+const HELP = `landed-chaos: proves that writes land exactly once under real faults (docs/harness.md)
+
+${USAGE}
+
+${CONFORM_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseRunArgs(argv);
-  const progress = new Progress();
-  const toxiproxy = await startToxiproxy({ root: ROOT, log: (l) => progress.line(l) });
-  const workDir = mkdtempSync(join(tmpdir(), 'landed-chaos-'));
-  const postgresUrl = process.env.DATABASE_URL || undefined;
-  const database = args.target ? 'target' : postgresUrl ? 'postgres' : 'sqlite';
-  progress.line(
-    `Toxiproxy ${toxiproxy.version} at ${toxiproxy.url} · ${database} · ${args.clients} client(s) of each kind × ${args.writes} writes · seed ${args.seed}`,
-  );
-  let sentry: ChaosSentry | undefined;
-  const dsn = process.env.SENTRY_DSN?.trim();
-  if (dsn) {
-    sentry = await openChaosSentry({
-      dsn,
-      tags: {
-        'chaos.run': randomUUID().slice(0, 8),
-        'chaos.seed': String(args.seed),
-        'chaos.database': database,
-        'chaos.toxiproxy': toxiproxy.version,
-      },
-    }).catch(async (error: unknown) => {
-      await toxiproxy.stop();
-      throw error;
-    });
-    progress.line(
-      `Sentry (${describeDsn(dsn)}): reporting each Landed write that needs a person and each violation`,
-    );
-  }
-  const stopOnSignal = () => {
-    void toxiproxy.stop().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', stopOnSignal);
-  try {
-    const runs = await runMatrix(
-      {
-        toxiproxy,
-        workDir,
-        postgresUrl,
-        target: args.target,
-        sentry,
-        onProgress: (done, planned) => progress.update(done, planned),
-      },
-      {
-        names: args.names,
-        size: runSize(args.clients, args.writes, args.full ? 120_000 : 30_000),
-        seed: args.seed,
-        randomRuns: args.randomRuns,
-        randomPath: args.randomPath,
-        rerun: (seed, path) =>
-          `npm run chaos -- --scenario random --seed ${seed} --runs ${args.randomRuns} --clients ${args.clients} --writes ${args.writes}${path ? ` --path ${path}` : ''}`,
-        log: (l) => progress.line(l),
-        onScenario: (name, i, n) => progress.scenario(name, i, n),
-        onResult: (run) => {
-          const landed = run.verdicts.find((v) => v.client === 'landed');
-          progress.line(
-            run.skipped
-              ? `  ${run.name}: skipped (${run.skipped})`
-              : `  ${run.name}: Landed ${landed?.passed ? 'PASS' : 'FAIL'} in ${(run.durationMs / 1000).toFixed(1)} s`,
-          );
-        },
-      },
-    );
-    process.stdout.write(`\n${verdictTable(runs, Boolean(process.stdout.isTTY))}\n`);
-    const meta = {
-      toxiproxy: { version: toxiproxy.version, url: toxiproxy.url },
-      seed: args.seed,
-      database: database as 'sqlite' | 'postgres' | 'target',
-    };
-    if (args.json) {
-      writeFileSync(args.json, `${JSON.stringify(jsonReport(runs, meta), null, 2)}\n`);
-      progress.line(`wrote ${args.json}`);
-    }
-    if (args.html) {
-      writeFileSync(args.html, htmlReport(runs, { ...meta, generatedAt: new Date() }));
-      progress.line(`wrote ${args.html}`);
-    }
-    if (sentry) {
-      const sent = await sentry.close(10_000);
-      progress.line(
-        `Sentry: ${sentry.violations} violation event(s)${sent ? '' : ' (some may not have been delivered in 10 s)'}, plus what Landed clients reported`,
-      );
-    }
-    const failed = runs.filter((r) => r.verdicts.some((v) => v.client === 'landed' && !v.passed));
-    if (failed.length) {
-      progress.line(
-        `\nLanded violations in: ${failed.map((r) => r.name).join(', ')} (seed ${args.seed}; rerun with --seed ${args.seed})`,
-      );
-      return 1;
-    }
-    progress.line('\nLanded: no write lost, none applied twice, none left unresolved.');
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${HELP}\n`);
     return 0;
-  } finally {
-    process.off('SIGINT', stopOnSignal);
-    await toxiproxy.stop();
-    rmSync(workDir, { recursive: true, force: true });
   }
+  if (command === 'conform') return conformCommand(rest);
+  if (command === 'run') return runCommand(rest);
+  // `landed-chaos --scenario x` (no command) means run, as `npm run chaos -- …` always did.
+  if (command.startsWith('-')) return runCommand(argv);
+  process.stderr.write(
+    `landed-chaos: BAD_ARGUMENT: unknown command "${command}"; use run or conform (--help).\n`,
+  );
+  return 2;
 }
 
 main(process.argv.slice(2)).then(
