@@ -1,7 +1,7 @@
-import type { Entry, JsonValue, LogRecord, Outcome } from '../types/entry.ts';
+import type { Entry, EntryState, JsonValue, LogRecord, Outcome } from '../types/entry.ts';
 import { backoffDelay } from './backoff.ts';
 import { type Sample, sampleOf } from './ConcurrencyLimit.ts';
-import type { Outbox } from './Outbox.ts';
+import type { EntryPatch, Outbox } from './Outbox.ts';
 import type { Reporting } from './Reporting.ts';
 import { lookupKey, type TransportSettings } from './transport.ts';
 
@@ -89,90 +89,87 @@ export class Reconciler {
         record.status = 404;
         await this.#outbox.commit({ log: [record] }, false).catch(() => {});
         return 'send';
-      case 'in-progress': {
+      case 'in-progress':
         record.status = 409;
-        const delay = backoffDelay(
-          entry.attempts,
-          this.#settings.backoffBaseMs,
-          this.#settings.backoffCapMs,
-          this.#settings.random,
-        );
-        await this.#outbox.transition(
-          entry,
-          entry.state,
-          { nextAttemptAt: now + delay },
-          { log: [record], durable: false },
-        );
+        await this.#askAgainLater(entry, entry.state, record, {});
         return 'retry';
-      }
-      case 'unsupported': {
-        const reason = `past the server's retention window and ${answer.reason}: whether it applied is unknown, a person must decide (replay or discard)`;
-        const outcome: Outcome = { state: 'expired', reason, at: now };
-        const next = await this.#outbox.transition(
+      case 'unsupported':
+        return this.#expire(
           entry,
-          'expired',
-          { outcome, lastError: { code: 'EXPIRED', message: reason } },
-          { log: [record], durable: false, reason },
+          record,
+          `past the server's retention window and ${answer.reason}: whether it applied is unknown, a person must decide (replay or discard)`,
+          { code: 'EXPIRED' },
         );
-        this.#reporting.report('expired', next);
-        return 'settled';
-      }
       case 'unbelieved': {
         // Not believed, rightly; but asking for ever would leave the write waiting with nobody told.
         record.status = answer.status;
         record.errorCode = 'LOOKUP_NOT_PROTOCOL';
         const unbelievedLookups = (entry.unbelievedLookups ?? 0) + 1;
         if (unbelievedLookups >= MAX_UNBELIEVED_LOOKUPS) {
-          const reason = `past the server's retention window, and the server's lookup route does not follow the protocol (${answer.reason}, ${unbelievedLookups} times): whether it applied is unknown, a person must decide (replay or discard)`;
-          const outcome: Outcome = { state: 'expired', reason, at: now };
-          const next = await this.#outbox.transition(
+          return this.#expire(
             entry,
-            'expired',
-            {
-              outcome,
-              unbelievedLookups,
-              lastError: { code: 'LOOKUP_NOT_PROTOCOL', message: reason, status: answer.status },
-            },
-            { log: [record], durable: false, reason },
+            record,
+            `past the server's retention window, and the server's lookup route does not follow the protocol (${answer.reason}, ${unbelievedLookups} times): whether it applied is unknown, a person must decide (replay or discard)`,
+            { code: 'LOOKUP_NOT_PROTOCOL', status: answer.status },
+            { unbelievedLookups },
           );
-          this.#reporting.report('expired', next);
-          return 'settled';
         }
-        const delay = backoffDelay(
-          entry.attempts,
-          this.#settings.backoffBaseMs,
-          this.#settings.backoffCapMs,
-          this.#settings.random,
-        );
-        await this.#outbox.transition(
-          entry,
-          entry.state === 'sending' ? 'uncertain' : entry.state,
-          {
-            nextAttemptAt: now + delay,
-            unbelievedLookups,
-            lastError: { code: 'LOOKUP_NOT_PROTOCOL', message: answer.reason, status: answer.status },
-          },
-          { log: [record], durable: false },
-        );
+        await this.#askAgainLater(entry, entry.state === 'sending' ? 'uncertain' : entry.state, record, {
+          unbelievedLookups,
+          lastError: { code: 'LOOKUP_NOT_PROTOCOL', message: answer.reason, status: answer.status },
+        });
         return 'retry';
       }
       case 'unknown': {
         record.errorCode = answer.code;
-        const delay = backoffDelay(
-          entry.attempts,
-          this.#settings.backoffBaseMs,
-          this.#settings.backoffCapMs,
-          this.#settings.random,
-        );
-        const next = await this.#outbox.transition(
+        const next = await this.#askAgainLater(
           entry,
           entry.state === 'sending' ? 'uncertain' : entry.state,
-          { nextAttemptAt: now + delay, lastError: { code: answer.code, message: answer.reason } },
-          { log: [record], durable: false },
+          record,
+          { lastError: { code: answer.code, message: answer.reason } },
         );
         this.#reporting.checkUncertain(next);
         return 'retry';
       }
     }
+  }
+
+  /** No answer to settle on: the entry waits a backoff, then is looked up again. */
+  #askAgainLater(entry: Entry, to: EntryState, record: LogRecord, patch: EntryPatch): Promise<Entry> {
+    const { backoffBaseMs, backoffCapMs, random, clock } = this.#settings;
+    const delay = backoffDelay(entry.attempts, backoffBaseMs, backoffCapMs, random);
+    return this.#outbox.transition(
+      entry,
+      to,
+      { ...patch, nextAttemptAt: clock.now() + delay },
+      { log: [record], durable: false },
+    );
+  }
+
+  /** Whether it applied cannot be known: a person decides (replay or discard), and is told. */
+  async #expire(
+    entry: Entry,
+    record: LogRecord,
+    reason: string,
+    error: { code: string; status?: number },
+    patch: EntryPatch = {},
+  ): Promise<Verdict> {
+    const outcome: Outcome = { state: 'expired', reason, at: this.#settings.clock.now() };
+    const next = await this.#outbox.transition(
+      entry,
+      'expired',
+      {
+        ...patch,
+        outcome,
+        lastError: {
+          code: error.code,
+          message: reason,
+          ...(error.status === undefined ? {} : { status: error.status }),
+        },
+      },
+      { log: [record], durable: false, reason },
+    );
+    this.#reporting.report('expired', next);
+    return 'settled';
   }
 }
