@@ -75,7 +75,7 @@ describe('run --target on a server that does not speak the protocol', () => {
   afterAll(() => toxiproxy?.stop());
 
   it('says so in plain words above the verdict table, and what its counters then mean', async () => {
-    const { code, stdout } = await runCli(
+    const { code, stdout, output } = await runCli(
       [
         'run',
         '--target',
@@ -91,11 +91,11 @@ describe('run --target on a server that does not speak the protocol', () => {
       ],
       { TOXIPROXY_URL: toxiproxy.url },
     );
-    expect(code, stdout).toBe(1);
+    expect(code, output).toBe(1);
     const notice = stdout.indexOf(
       `Your server at ${naive.url} does not speak the Landed idempotency protocol.`,
     );
-    const table = stdout.indexOf('scenario writes');
+    const table = stdout.indexOf('client writes');
     expect(notice).toBeGreaterThan(-1);
     expect(table).toBeGreaterThan(notice);
     const said = stdout.slice(notice, table);

@@ -1,9 +1,12 @@
 /** `landed-chaos run` options, parsed and checked, with errors that say what is allowed. */
-import { parseArgs } from 'node:util';
+import { wrap } from '../report/checklist.ts';
 import { SCENARIO_NAMES, type ScenarioName } from '../scenarios/catalog.ts';
 import { HarnessError } from '../toxiproxy/errors.ts';
+import { parseOptions } from './parse-options.ts';
 
 export interface RunArgs {
+  /** `--help`: print USAGE and exit 0; nothing else is read. */
+  help: boolean;
   names: ScenarioName[];
   clients: number;
   writes: number;
@@ -16,25 +19,28 @@ export interface RunArgs {
   full: boolean;
 }
 
-export const USAGE = `landed-chaos run [--scenario NAME|all] [--clients N] [--writes N] [--seed S] [--json FILE] [--html FILE] [--target URL] [--full]
-  --scenario   one of: ${SCENARIO_NAMES.join(', ')}; or all (default); repeat or comma-separate for several
-  --clients    clients of each kind (Landed and naive) per scenario (default 2; --full 4)
-  --writes     writes per client (default 20; --full 2500, i.e. 10,000 per scenario and kind)
-  --seed       seed of the mixed schedule and of the random search (default: time-based, printed)
-  --runs       schedules the random scenario tries (default 2; --full 100)
-  --path       fast-check replay path of a random counterexample (printed with its rerun command)
-  --json FILE  write the machine-readable report
-  --html FILE  write the self-contained HTML report with timelines
-  --target URL run against your own server at an http:// URL (museum routes + GET /_chaos/ledger; see docs/harness.md)
-  --full       release size
+export const USAGE = `landed-chaos run [--scenario NAME|all] [--clients N] [--writes N] [--seed S] [--runs N] [--path P]
+                 [--json FILE] [--html FILE] [--target URL] [--full]
+  --scenario NAME  a scenario, or all (default); repeat it or comma-separate for several:
+${wrap(SCENARIO_NAMES.join(', '), '                   ').join('\n')}
+  --clients N      clients of each kind (Landed and naive) per scenario (default 2; --full 4)
+  --writes N       writes per client (default 20; --full 2500, i.e. 10,000 per scenario and kind)
+  --seed S         seed of the mixed schedule and the random search (default: the clock; printed)
+  --runs N         schedules the random scenario tries (default 2; --full 100)
+  --path P         fast-check replay path of a random counterexample (printed with its rerun line)
+  --json FILE      write the machine-readable report
+  --html FILE      write the self-contained HTML report with timelines
+  --target URL     your own server (http://) instead of the reference app: the museum routes and
+                   GET /_chaos/ledger (docs/harness.md); probed for the protocol first
+  --full           release size
 Environment: TOXIPROXY_URL (use a running Toxiproxy), DATABASE_URL (PostgreSQL instead of SQLite),
-  SENTRY_DSN (report each Landed write that needs a person and each violation to Sentry).`;
+  SENTRY_DSN (report each Landed write that needs a person and each violation to Sentry).
+Exit code: 0 when every Landed scenario passed, 1 on a Landed violation, 2 on a usage/setup error.`;
 
 export function parseRunArgs(argv: string[]): RunArgs {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+  const { values, positionals } = parseOptions(
+    argv,
+    {
       scenario: { type: 'string', multiple: true },
       clients: { type: 'string' },
       writes: { type: 'string' },
@@ -45,11 +51,15 @@ export function parseRunArgs(argv: string[]): RunArgs {
       html: { type: 'string' },
       target: { type: 'string' },
       full: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
-  });
-  if (values.help || (positionals[0] !== undefined && positionals[0] !== 'run'))
-    throw new HarnessError('BAD_ARGUMENT', USAGE);
+    'landed-chaos run',
+  );
+  // `run` itself may come first (the npm script and the bench pass it); nothing else may.
+  const extra = positionals[0] === 'run' ? positionals.slice(1) : positionals;
+  if (extra.length)
+    throw new HarnessError('BAD_ARGUMENT', `unexpected argument "${extra[0]}" (see landed-chaos run --help)`);
+  if (values.help) return { ...defaults(false), help: true };
   const requested = (values.scenario ?? ['all']).flatMap((s) => s.split(',')).map((s) => s.trim());
   const names = requested.includes('all') ? [...SCENARIO_NAMES] : requested;
   for (const name of names) {
@@ -61,16 +71,29 @@ export function parseRunArgs(argv: string[]): RunArgs {
     }
   }
   const full = values.full ?? false;
+  const fallback = defaults(full);
   return {
+    ...fallback,
     names: names as ScenarioName[],
-    clients: positive('clients', values.clients, full ? 4 : 2),
-    writes: positive('writes', values.writes, full ? 2_500 : 20),
-    seed: values.seed === undefined ? Date.now() % 2 ** 31 : integer('seed', values.seed),
-    randomRuns: positive('runs', values.runs, full ? 100 : 2),
+    clients: positive('clients', values.clients, fallback.clients),
+    writes: positive('writes', values.writes, fallback.writes),
+    seed: values.seed === undefined ? fallback.seed : integer('seed', values.seed),
+    randomRuns: positive('runs', values.runs, fallback.randomRuns),
     randomPath: values.path,
     json: values.json,
     html: values.html,
     target: values.target === undefined ? undefined : targetUrl(values.target),
+  };
+}
+
+function defaults(full: boolean): RunArgs {
+  return {
+    help: false,
+    names: [...SCENARIO_NAMES],
+    clients: full ? 4 : 2,
+    writes: full ? 2_500 : 20,
+    seed: Date.now() % 2 ** 31,
+    randomRuns: full ? 100 : 2,
     full,
   };
 }

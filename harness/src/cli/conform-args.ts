@@ -1,7 +1,7 @@
 /** `landed-chaos conform` options, parsed and checked, with errors that say what is allowed. */
-import { parseArgs } from 'node:util';
 import { DEFAULT_BODY, DEFAULT_PATH } from '../conform/conform.ts';
 import { HarnessError } from '../toxiproxy/errors.ts';
+import { parseOptions } from './parse-options.ts';
 
 export interface ConformArgs {
   help: boolean;
@@ -13,22 +13,22 @@ export interface ConformArgs {
   json?: string | undefined;
 }
 
-export const CONFORM_USAGE = `landed-chaos conform --target URL [--path /orders] [--body JSON] [--lookup-path P|none] [--auth A --auth B] [--json FILE]
+export const CONFORM_USAGE = `landed-chaos conform --target URL [--path P] [--body JSON] [--lookup-path P|none]
+                     [--auth A --auth B] [--json FILE]
   --target URL       your server (http://host:port); probed directly, no Toxiproxy
   --path P           a write route that applies the body below (default ${DEFAULT_PATH})
   --body JSON        the body of each probe write; {{writeId}} is replaced by a fresh id per write
                      (default ${DEFAULT_BODY})
-  --lookup-path P    the lookup route's prefix, GET P/{key} (default /idempotency); none if there is none
+  --lookup-path P    the lookup route's prefix, GET P/{key} (default /idempotency); none: no lookup
   --auth VALUE       the Authorization header of a principal; give it twice, for two different ones
                      (default: Bearer tokens made up per run)
   --json FILE        write the checklist as JSON
 Exit code: 0 when no check fails, 1 when one does, 2 when nothing could be checked.`;
 
 export function parseConformArgs(argv: string[]): ConformArgs {
-  const { values } = parseArgs({
-    args: argv,
-    allowPositionals: false,
-    options: {
+  const { values, positionals } = parseOptions(
+    argv,
+    {
       target: { type: 'string' },
       path: { type: 'string' },
       body: { type: 'string' },
@@ -37,7 +37,13 @@ export function parseConformArgs(argv: string[]): ConformArgs {
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
-  });
+    'landed-chaos conform',
+  );
+  if (positionals.length)
+    throw new HarnessError(
+      'BAD_ARGUMENT',
+      `unexpected argument "${positionals[0]}" (see landed-chaos conform --help)`,
+    );
   const help = values.help ?? false;
   if (help) return { help, target: '', path: DEFAULT_PATH, body: DEFAULT_BODY, lookupPath: null };
   if (values.target === undefined)

@@ -25,7 +25,7 @@ async function main(argv: string[]): Promise<number> {
   // `landed-chaos --scenario x` (no command) means run, as `npm run chaos -- …` always did.
   if (command.startsWith('-')) return runCommand(argv);
   process.stderr.write(
-    `landed-chaos: BAD_ARGUMENT: unknown command "${command}"; use run or conform (--help).\n`,
+    `landed-chaos: BAD_ARGUMENT: unknown command "${command}": use run or conform (see landed-chaos --help)\n`,
   );
   return 2;
 }
@@ -34,9 +34,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (isHarnessError(error)) {
-      process.stderr.write(
-        `${error.code === 'BAD_ARGUMENT' ? '' : `landed-chaos: ${error.code}: `}${error.message}\n`,
-      );
+      process.stderr.write(`landed-chaos: ${error.code}: ${error.message}\n`);
       process.exit(2);
     }
     process.stderr.write(

@@ -16,7 +16,7 @@ import { verdictTable } from '../report/table.ts';
 import { runMatrix } from '../scenarios/matrix.ts';
 import { runSize } from '../scenarios/runScenario.ts';
 import { startToxiproxy } from '../toxiproxy/ToxiproxyServer.ts';
-import { parseRunArgs } from './args.ts';
+import { parseRunArgs, USAGE } from './args.ts';
 import { Progress } from './progress.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -26,6 +26,10 @@ const MUSEUM_PROBE_BODY =
 
 export async function runCommand(argv: string[]): Promise<number> {
   const args = parseRunArgs(argv);
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const progress = new Progress();
   let conformance: ConformReport | undefined;
   if (args.target) {

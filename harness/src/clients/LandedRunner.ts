@@ -142,7 +142,15 @@ export class LandedRunner implements ClientRunner {
   }
 
   async drain(timeoutMs: number): Promise<void> {
-    await this.client.drain({ timeoutMs }).catch(() => {});
+    // The client's timers are unref'd (a pending retry never keeps an app alive). Here the run must
+    // wait for them: with an outside Toxiproxy (TOXIPROXY_URL) and every write backing off, nothing
+    // else holds the event loop, and Node would exit 0 in the middle of the drain.
+    const hold = setInterval(() => {}, 1_000);
+    try {
+      await this.client.drain({ timeoutMs }).catch(() => {});
+    } finally {
+      clearInterval(hold);
+    }
     if (this.#open.size > 0) {
       // Terminal events follow the state change by a tick.
       await new Promise<void>((resolve) => {
