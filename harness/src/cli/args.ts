@@ -14,13 +14,17 @@ export interface RunArgs {
   randomRuns: number;
   randomPath?: string | undefined;
   json?: string | undefined;
-  html?: string | undefined;
+  /** Where the HTML report goes: `reports/chaos-<seed>.html` unless `--html FILE` or `--html none`. */
+  html: string | null;
+  junit?: string | undefined;
+  markdown?: string | undefined;
   target?: string | undefined;
   full: boolean;
 }
 
 export const USAGE = `landed-chaos run [--scenario NAME|all] [--clients N] [--writes N] [--seed S] [--runs N] [--path P]
-                 [--json FILE] [--html FILE] [--target URL] [--full]
+                 [--json FILE] [--html FILE|none] [--junit FILE] [--markdown FILE]
+                 [--target URL] [--full]
   --scenario NAME  a scenario, or all (default); repeat it or comma-separate for several:
 ${wrap(SCENARIO_NAMES.join(', '), '                   ').join('\n')}
   --clients N      clients of each kind (Landed and naive) per scenario (default 2; --full 4)
@@ -29,7 +33,10 @@ ${wrap(SCENARIO_NAMES.join(', '), '                   ').join('\n')}
   --runs N         schedules the random scenario tries (default 2; --full 100)
   --path P         fast-check replay path of a random counterexample (printed with its rerun line)
   --json FILE      write the machine-readable report
-  --html FILE      write the self-contained HTML report with timelines
+  --html FILE      the self-contained HTML report with timelines (default reports/chaos-<seed>.html;
+                   none: no HTML)
+  --junit FILE     a JUnit XML report: one test case per scenario and client kind
+  --markdown FILE  a Markdown summary a CI job can post on a pull request
   --target URL     your own server (http://) instead of the reference app: the museum routes and
                    GET /_chaos/ledger (docs/harness.md); probed for the protocol first
   --full           release size
@@ -49,6 +56,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
       path: { type: 'string' },
       json: { type: 'string' },
       html: { type: 'string' },
+      junit: { type: 'string' },
+      markdown: { type: 'string' },
       target: { type: 'string' },
       full: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -72,16 +81,19 @@ export function parseRunArgs(argv: string[]): RunArgs {
   }
   const full = values.full ?? false;
   const fallback = defaults(full);
+  const seed = values.seed === undefined ? fallback.seed : integer('seed', values.seed);
   return {
     ...fallback,
     names: names as ScenarioName[],
     clients: positive('clients', values.clients, fallback.clients),
     writes: positive('writes', values.writes, fallback.writes),
-    seed: values.seed === undefined ? fallback.seed : integer('seed', values.seed),
+    seed,
     randomRuns: positive('runs', values.runs, fallback.randomRuns),
     randomPath: values.path,
     json: values.json,
-    html: values.html,
+    html: values.html === 'none' ? null : (values.html ?? `reports/chaos-${seed}.html`),
+    junit: values.junit,
+    markdown: values.markdown,
     target: values.target === undefined ? undefined : targetUrl(values.target),
   };
 }
@@ -94,6 +106,7 @@ function defaults(full: boolean): RunArgs {
     writes: full ? 2_500 : 20,
     seed: Date.now() % 2 ** 31,
     randomRuns: full ? 100 : 2,
+    html: null,
     full,
   };
 }

@@ -4,13 +4,16 @@
  * any Landed scenario has a violation — naive failures are the expected contrast, not a failure.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { assertReachable, type ConformReport, conform } from '../conform/conform.ts';
 import { htmlReport } from '../report/html.ts';
 import { jsonReport } from '../report/json.ts';
+import { junitReport } from '../report/junit.ts';
+import { markdownReport } from '../report/markdown.ts';
 import { ledgerNotice, protocolNotice } from '../report/protocol-notice.ts';
+import { type RunMeta, rerunCommand } from '../report/rerun.ts';
 import { type ChaosSentry, describeDsn, openChaosSentry } from '../report/sentry.ts';
 import { verdictTable } from '../report/table.ts';
 import { runMatrix } from '../scenarios/matrix.ts';
@@ -46,7 +49,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const toxiproxy = await startToxiproxy({ root: ROOT, log: (l) => progress.line(l) });
   const workDir = mkdtempSync(join(tmpdir(), 'landed-chaos-'));
   const postgresUrl = process.env.DATABASE_URL || undefined;
-  const database = args.target ? 'target' : postgresUrl ? 'postgres' : 'sqlite';
+  const database: RunMeta['database'] = args.target ? 'target' : postgresUrl ? 'postgres' : 'sqlite';
   progress.line(
     `Toxiproxy ${toxiproxy.version} at ${toxiproxy.url} · ${database} · ${args.clients} client(s) of each kind × ${args.writes} writes · seed ${args.seed}`,
   );
@@ -81,7 +84,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         postgresUrl,
         target: args.target,
         sentry,
-        onProgress: (done, planned) => progress.update(done, planned),
+        onProgress: (done, planned, faults) => progress.update(done, planned, faults),
       },
       {
         names: args.names,
@@ -108,19 +111,22 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stdout.write(`\n${verdictTable(runs, Boolean(process.stdout.isTTY))}\n`);
     const payloads = args.target && ledgerNotice(runs.flatMap((r) => r.verdicts));
     if (payloads) process.stdout.write(`${payloads}\n`);
-    const meta = {
+    const meta: RunMeta = {
       toxiproxy: { version: toxiproxy.version, url: toxiproxy.url },
       seed: args.seed,
-      database: database as 'sqlite' | 'postgres' | 'target',
+      database,
+      argv,
+      rerun: rerunCommand(args),
     };
-    if (args.json) {
-      writeFileSync(args.json, `${JSON.stringify(jsonReport(runs, meta), null, 2)}\n`);
-      progress.line(`wrote ${args.json}`);
-    }
-    if (args.html) {
-      writeFileSync(args.html, htmlReport(runs, { ...meta, generatedAt: new Date() }));
-      progress.line(`wrote ${args.html}`);
-    }
+    const write = (file: string, text: string) => {
+      mkdirSync(dirname(resolve(file)), { recursive: true });
+      writeFileSync(file, text);
+      progress.line(`wrote ${file}`);
+    };
+    if (args.json) write(args.json, `${JSON.stringify(jsonReport(runs, meta), null, 2)}\n`);
+    if (args.junit) write(args.junit, junitReport(runs, meta));
+    if (args.markdown) write(args.markdown, markdownReport(runs, meta));
+    if (args.html) write(args.html, htmlReport(runs, { ...meta, generatedAt: new Date() }));
     if (sentry) {
       const sent = await sentry.close(10_000);
       progress.line(
@@ -130,7 +136,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     const failed = runs.filter((r) => r.verdicts.some((v) => v.client === 'landed' && !v.passed));
     if (failed.length) {
       progress.line(
-        `\nLanded violations in: ${failed.map((r) => r.name).join(', ')} (seed ${args.seed}; rerun with --seed ${args.seed})`,
+        `\nLanded violations in: ${failed.map((r) => r.name).join(', ')} (seed ${args.seed})\nrerun: ${meta.rerun}`,
       );
       return 1;
     }

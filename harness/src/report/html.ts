@@ -6,13 +6,14 @@
 import { type ClientVerdict, VIOLATIONS } from '../checker/check.ts';
 import { SCENARIOS } from '../scenarios/catalog.ts';
 import type { ScenarioRun } from '../scenarios/runScenario.ts';
+import type { RunMeta } from './rerun.ts';
 import { timelineSvg } from './timeline.ts';
 
 const esc = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1d1d1f;max-width:980px}
-h1{font-size:22px}h2{font-size:17px;margin:28px 0 4px}p.m{color:#555;margin:0 0 8px}
+h1{font-size:22px}code{font:12px ui-monospace,monospace;background:#f4f4f4;padding:1px 4px}h2{font-size:17px;margin:28px 0 4px}p.m{color:#555;margin:0 0 8px}
 table{border-collapse:collapse;margin:6px 0}td,th{padding:3px 8px;border-bottom:1px solid #e4e4e4;text-align:right}
 th:first-child,td:first-child{text-align:left}.pass{color:#1c7c3f;font-weight:600}.fail{color:#c0392b;font-weight:600}
 .bad{background:#fdecea}.l{font-size:11px;fill:#333}.t{font-size:10px;fill:#888}.skip{color:#888}
@@ -24,10 +25,7 @@ function row(v: ClientVerdict): string {
 }
 const fmt = (n: number) => (Number.isFinite(n) ? String(Math.round(n)) : '-');
 
-export function htmlReport(
-  runs: readonly ScenarioRun[],
-  meta: { toxiproxy: { version: string; url: string }; seed: number; database: string; generatedAt: Date },
-): string {
+export function htmlReport(runs: readonly ScenarioRun[], meta: RunMeta & { generatedAt: Date }): string {
   const head = `<tr><th>client</th><th>writes</th>${VIOLATIONS.map((k) => `<th>${k}</th>`).join('')}<th>recovered</th><th>att/write</th><th>p50 ms</th><th>p99 ms</th><th></th></tr>`;
   const summary = runs
     .map((r) => {
@@ -60,6 +58,7 @@ export function htmlReport(
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Landed chaos report</title><style>${CSS}</style></head><body>
 <h1>Landed chaos report</h1>
 <p class="m">Toxiproxy ${esc(meta.toxiproxy.version)} · database ${esc(meta.database)} · seed ${meta.seed} · ${meta.generatedAt.toISOString()}</p>
+<p class="m">Arguments: <code>landed-chaos run ${esc(meta.argv.join(' '))}</code><br>Rerun: <code>${esc(meta.rerun)}</code></p>
 <table class="sum"><tr><th>scenario</th><th>Landed</th><th>naive (ky + p-retry)</th></tr>${summary}</table>
 <p class="m">Timelines: red bars are faults; ticks are attempts (green applied, red refused, amber unknown); dots are final answers (green confirmed, red told "failed", purple expired, black unresolved).</p>
 ${sections}

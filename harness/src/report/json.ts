@@ -5,6 +5,9 @@ export interface JsonReport {
   toxiproxy: { version: string; url: string };
   seed: number;
   database: 'sqlite' | 'postgres' | 'target';
+  /** The arguments as given, and the command that runs the same matrix again. */
+  argv?: readonly string[];
+  rerun?: string;
   scenarios: Record<string, unknown>[];
 }
 

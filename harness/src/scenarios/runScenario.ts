@@ -41,8 +41,8 @@ export interface RunEnvironment {
   target?: string | undefined;
   /** With `SENTRY_DSN`: Landed writes that need a person and every violation are reported here. */
   sentry?: ChaosSentry | undefined;
-  /** Verdicts received so far out of writes planned (for the progress bar). */
-  onProgress?: (resolved: number, planned: number) => void;
+  /** Final answers so far out of writes planned, and the faults active now (for the progress line). */
+  onProgress?: (resolved: number, planned: number, faults: readonly string[]) => void;
 }
 
 export interface ScenarioRun {
@@ -81,11 +81,17 @@ export async function runScenario(
   const history: History = [];
   const planned = size.clients * size.writes * 2;
   let resolved = 0;
+  const active: string[] = [];
   const record = (op: Op) => {
     history.push(op);
-    if (op.type === 'verdict' && op.verdict !== 'unresolved') env.onProgress?.(++resolved, planned);
+    if (op.type === 'fault') {
+      if (op.phase === 'start') active.push(op.name);
+      else if (active.includes(op.name)) active.splice(active.indexOf(op.name), 1);
+      env.onProgress?.(resolved, planned, active);
+    }
+    if (op.type === 'verdict' && op.verdict !== 'unresolved') env.onProgress?.(++resolved, planned, active);
   };
-  env.onProgress?.(0, planned);
+  env.onProgress?.(0, planned, active);
   const stage = await openStage({
     toxiproxy: env.toxiproxy,
     workDir: env.workDir,

@@ -13,10 +13,10 @@ export interface CliResult {
   output: string;
 }
 
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+export function runCli(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<CliResult> {
   const { SENTRY_DSN: _dsn, DATABASE_URL: _db, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--conditions=landed-source', '--no-warnings', CLI, ...args], {
-    cwd: ROOT,
+    cwd,
     env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
