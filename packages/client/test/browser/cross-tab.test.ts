@@ -152,11 +152,15 @@ test('logout in a tab that does not send parks the writes in the sending tab: no
     (await pageWrite(follower, { who: 'alice', n: 1 })) as { id: string; key: string },
     (await pageWrite(follower, { who: 'alice', n: 2 })) as { id: string; key: string },
   ];
-  // The sending tab tried them; they wait out a one-minute backoff.
+  // The sending tab tried the first (the second waits behind it in the lane) and it waits out a
+  // one-minute backoff. Both are merely queued before that attempt too: the logout must not race it.
   await waitForEntries(
     leader,
-    (list) => list.length === 2 && list.every((e) => e.state === 'uncertain' || e.state === 'queued'),
-    'the leader to have tried both',
+    (list) =>
+      list.length === 2 &&
+      list.some((e) => e.attempts >= 1) &&
+      list.every((e) => e.state === 'uncertain' || e.state === 'queued'),
+    'the leader to have tried the first and to hold both',
   );
   await call(follower, "t.logout('park')");
   await waitForEntries(
