@@ -69,6 +69,8 @@ describe('sending slots', () => {
       store: memoryStore(),
       baseUrl: server.url,
       fetch: ownFetch,
+      // No attempt timeout can fire while the test holds requests back.
+      clock: frozen,
       concurrency: 3,
       concurrencyControl: 'fixed',
       autoStart: false,
