@@ -82,6 +82,9 @@ export class ClientContext {
     } finally {
       this.#adopting = false;
     }
+    // A change that is not a change of state (parked by the sending tab) is not announced, yet a
+    // logout here waits for exactly that: without this it waited out its whole 5 s every time.
+    this.wakeWaiters();
   }
 
   /** After entries left the store: out of every instance's view (they read the store on the notice). */
