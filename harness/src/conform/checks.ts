@@ -88,19 +88,24 @@ export function retention(p: Probe): CheckResult {
   );
 }
 
+/** A failure when the target's own record shows the write applied more than once, else undefined. */
+export function appliedTwice(
+  id: CheckId,
+  effects: number | undefined,
+  decidedBy: Exchange[],
+): CheckResult | undefined {
+  if (effects === undefined || effects <= 1) return undefined;
+  return result(id, 'fail', `The server applied the write ${effects} times (its ledger says so).`, decidedBy);
+}
+
 export async function replay(p: Probe, first: FirstWrite): Promise<CheckResult> {
   const again = await p.write({ key: first.key, writeId: first.writeId });
   const both = [first.exchange, again];
   const effects = await p.effects(first.writeId);
   if (!again.answer) return result('replay', 'fail', `The repeat ${answered(again)}.`, both);
   const sameBody = again.answer.body === first.exchange.answer?.body;
-  if (effects !== undefined && effects > 1)
-    return result(
-      'replay',
-      'fail',
-      `The server applied the write ${effects} times (its ledger says so).`,
-      both,
-    );
+  const twice = appliedTwice('replay', effects, both);
+  if (twice) return twice;
   if (again.answer.status !== first.exchange.answer?.status)
     return result(
       'replay',

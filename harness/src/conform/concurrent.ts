@@ -5,7 +5,7 @@
  * with a lookup route the repeat goes out only once the server itself says the key is in progress.
  * Without a lookup route the repeats go out together with the first, and may or may not overlap it.
  */
-import { type CheckResult, result } from './checks.ts';
+import { appliedTwice, type CheckResult, result } from './checks.ts';
 import { type Exchange, header, is2xx, isReplayed, status } from './exchange.ts';
 import type { Probe } from './Probe.ts';
 
@@ -26,13 +26,8 @@ export async function concurrentRepeat(p: Probe, hasLookup: boolean): Promise<Ch
   const conflicts = all.filter((e) => status(e) === 409);
   const freshBody = fresh[0]?.answer?.body;
 
-  if (effects !== undefined && effects > 1)
-    return result(
-      'concurrent',
-      'fail',
-      `The server applied the write ${effects} times (its ledger says so).`,
-      all,
-    );
+  const twice = appliedTwice('concurrent', effects, all);
+  if (twice) return twice;
   const second = fresh[1];
   if (second && fresh[0])
     return result(
