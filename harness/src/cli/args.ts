@@ -20,11 +20,14 @@ export interface RunArgs {
   markdown?: string | undefined;
   target?: string | undefined;
   full: boolean;
+  /** `--experiment FILE`: run that experiment file instead of the scenario matrix. */
+  experiment?: string | undefined;
 }
 
 export const USAGE = `landed-chaos run [--scenario NAME|all] [--clients N] [--writes N] [--seed S] [--runs N] [--path P]
                  [--json FILE] [--html FILE|none] [--junit FILE] [--markdown FILE]
                  [--target URL] [--full]
+landed-chaos run --experiment FILE
   --scenario NAME  a scenario, or all (default); repeat it or comma-separate for several:
 ${wrap(SCENARIO_NAMES.join(', '), '                   ').join('\n')}
   --clients N      clients of each kind (Landed and naive) per scenario (default 2; --full 4)
@@ -40,6 +43,9 @@ ${wrap(SCENARIO_NAMES.join(', '), '                   ').join('\n')}
   --target URL     your own server (http://) instead of the reference app: the museum routes and
                    GET /_chaos/ledger (docs/harness.md); probed for the protocol first
   --full           release size
+  --experiment FILE
+                   an experiment file (YAML or JSON): your target, writes, verification, faults and
+                   pass/fail thresholds (docs/harness.md); the other options do not apply
 Environment: TOXIPROXY_URL (use a running Toxiproxy), DATABASE_URL (PostgreSQL instead of SQLite),
   SENTRY_DSN (report each Landed write that needs a person and each violation to Sentry).
 Exit code: 0 when every Landed scenario passed, 1 on a Landed violation, 2 on a usage/setup error.`;
@@ -60,6 +66,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
       markdown: { type: 'string' },
       target: { type: 'string' },
       full: { type: 'boolean', default: false },
+      experiment: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     'landed-chaos run',
@@ -95,6 +102,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     junit: values.junit,
     markdown: values.markdown,
     target: values.target === undefined ? undefined : targetUrl(values.target),
+    experiment: values.experiment,
   };
 }
 

@@ -20,6 +20,7 @@ import { runMatrix } from '../scenarios/matrix.ts';
 import { runSize } from '../scenarios/runScenario.ts';
 import { startToxiproxy } from '../toxiproxy/ToxiproxyServer.ts';
 import { parseRunArgs, USAGE } from './args.ts';
+import { experimentCommand } from './experiment.ts';
 import { Progress } from './progress.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -33,6 +34,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (args.experiment) return experimentCommand(args.experiment);
   const progress = new Progress();
   let conformance: ConformReport | undefined;
   if (args.target) {

@@ -126,7 +126,13 @@ export class LandedRunner implements ClientRunner {
       await sleep(start + i * gap - Date.now());
       const at = Date.now();
       this.#open.add(w.writeId);
-      const handle = await this.client.post(w.path, w.body, { lane: w.lane, label: w.writeId });
+      const handle = await this.client.write({
+        method: w.method ?? 'POST',
+        url: w.path,
+        body: w.body,
+        lane: w.lane,
+        label: w.writeId,
+      });
       this.#record({
         type: 'enqueue',
         at,

@@ -4,6 +4,7 @@
  * restarted client process knows exactly which writes are its own.
  */
 
+import type { WriteMethod } from '@landed/client';
 import type { MuseumPath, MuseumWrite } from '../app/museum.ts';
 import type { ClientKind } from '../checker/history.ts';
 
@@ -13,6 +14,8 @@ export interface PlannedWrite {
   body: MuseumWrite;
   /** One lane per visitor: a pen is never paired before its ticket exists. */
   lane: string;
+  /** An experiment file may send PUT, PATCH or DELETE. @default 'POST' */
+  method?: WriteMethod;
 }
 
 /** Writes per visitor: ticket, pen, then objects. */

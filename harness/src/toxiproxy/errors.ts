@@ -11,7 +11,9 @@ export type HarnessErrorCode =
   | 'BAD_ARGUMENT'
   | 'UNKNOWN_SCENARIO'
   | 'SENTRY_UNAVAILABLE'
-  | 'TARGET_UNREACHABLE';
+  | 'TARGET_UNREACHABLE'
+  | 'BAD_EXPERIMENT'
+  | 'VERIFY_FAILED';
 
 export class HarnessError extends Error {
   override name = 'HarnessError';
