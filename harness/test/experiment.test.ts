@@ -65,7 +65,7 @@ thresholds:
     expect(result.output).toContain('12 writes: 12 confirmed, 0 rejected, 0 expired');
     expect(result.output).toMatch(/ok {3}lost +0 {2}\(at most 0\)/);
     // A GET route cannot show a write applied twice, and the output says so.
-    expect(result.output).toContain('verify with "ledger" to see duplicates');
+    expect(result.output).toContain('verify with "sql" or "ledger" to see duplicates');
     expect(result.output).toContain('PASS: every threshold held.');
     expect(result.code).toBe(0);
   });
@@ -100,6 +100,28 @@ thresholds:
     const result = await run(file);
     expect(result.output).toContain('12 writes: 12 confirmed');
     expect(result.output).toMatch(/ok {3}duplicated +0 {2}\(at most 0\)/);
+    expect(result.output).not.toContain('to see duplicates');
+    expect(result.code).toBe(0);
+  });
+
+  it('verifies by a SQL query against the SQLite file the app writes to, read directly', async () => {
+    await using app = await startExpressOrders();
+    const file = experimentFile(
+      'sql.yaml',
+      `target: ${app.url}
+writes: { count: 8, path: /orders, body: { id: "{{writeId}}", sku: ink }, spreadMs: 400 }
+verify:
+  sql:
+    sqlite: ${app.databasePath}
+    query: SELECT id AS writeId, body AS payload FROM orders
+faults:
+  - { toxic: latency, stream: upstream, attributes: { latency: 100, jitter: 50 }, start: 0, duration: 600 }
+`,
+    );
+    const result = await run(file);
+    expect(result.output).toContain('8 writes: 8 confirmed');
+    expect(result.output).toMatch(/ok {3}duplicated +0/);
+    expect(result.output).toMatch(/ok {3}wrong payload +0/);
     expect(result.output).not.toContain('to see duplicates');
     expect(result.code).toBe(0);
   });

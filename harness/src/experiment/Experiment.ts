@@ -40,7 +40,15 @@ export type Verification =
   /** `GET <template>` per write: 200 with the stored body, or 404 when it was never applied. */
   | { kind: 'get'; path: string }
   /** The `GET /_chaos/ledger` contract (docs/harness.md): also shows writes applied twice. */
-  | { kind: 'ledger' };
+  | { kind: 'ledger' }
+  /**
+   * A query against the target's own database, read directly: it returns a `writeId` column and,
+   * optionally, a `payload` column (the stored body, JSON); one row per application of a write.
+   */
+  | { kind: 'sql'; database: SqlDatabase; query: string };
+
+/** A SQLite file (resolved against the experiment file's folder) or a PostgreSQL connection string. */
+export type SqlDatabase = { sqlite: string } | { postgres: string };
 
 export interface TimedFault {
   /** Milliseconds after the first write. */

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isHarnessError } from '../toxiproxy/errors.ts';
-import { parseExperiment } from './load.ts';
+import { loadExperiment, parseExperiment } from './load.ts';
 import { render, renderBody } from './template.ts';
 
 const ORDERS = `name: orders
@@ -102,11 +103,35 @@ describe('experiment files', () => {
 
   it('reports a missing section at its parent, and a YAML syntax error at its line', () => {
     expect(errorOf(ORDERS.replace('verify:\n  get: /orders/{{writeId}}\n', ''))).toMatch(
-      /^exp\.yaml:1: verify: needs "get: \/orders\/\{\{writeId\}\}"/,
+      /^exp\.yaml:1: verify: needs one of "get: \/orders\/\{\{writeId\}\}"/,
     );
     expect(errorOf('target: http://x\nwrites:\n  count: [1,\n')).toMatch(/^exp\.yaml:[34]: /);
     expect(errorOf('{"target": "https://shop.example"}', 'e.json')).toBe(
       'e.json:1: target: must be an http:// URL (Toxiproxy forwards TCP, so no TLS), got "https://shop.example"',
+    );
+  });
+
+  it('reads SQL verification, resolving a relative SQLite file against the experiment file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'landed-load-'));
+    try {
+      const file = join(dir, 'sql.yaml');
+      writeFileSync(
+        file,
+        ORDERS.replace(
+          '  get: /orders/{{writeId}}',
+          '  sql: { sqlite: data/app.db, query: SELECT id AS writeId FROM orders }',
+        ),
+      );
+      expect(loadExperiment(file).verify).toEqual({
+        kind: 'sql',
+        database: { sqlite: join(dir, 'data/app.db') },
+        query: 'SELECT id AS writeId FROM orders',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(errorOf(ORDERS.replace('  get: /orders/{{writeId}}', '  sql: { query: SELECT 1 }'))).toBe(
+      'exp.yaml:8: verify.sql: needs one of "sqlite: FILE" and "postgres: URL" (the database the target writes to)',
     );
   });
 

@@ -4,7 +4,7 @@
  * which `start` was meant.
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { HarnessError } from '../toxiproxy/errors.ts';
 import type { Experiment } from './Experiment.ts';
@@ -17,7 +17,12 @@ export function loadExperiment(file: string): Experiment {
   } catch (cause) {
     throw new HarnessError('BAD_EXPERIMENT', `Cannot read the experiment file ${file}.`, { cause });
   }
-  return parseExperiment(text, file);
+  const experiment = parseExperiment(text, file);
+  const { verify } = experiment;
+  // A relative SQLite path means the same file wherever the harness is started from.
+  if (verify.kind === 'sql' && 'sqlite' in verify.database)
+    verify.database = { sqlite: resolve(dirname(file), verify.database.sqlite) };
+  return experiment;
 }
 
 /** Parses and validates the text of an experiment; `file` names it in errors. */

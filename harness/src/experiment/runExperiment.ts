@@ -15,9 +15,10 @@ import { HarnessError } from '../toxiproxy/errors.ts';
 import { ProxyControl } from '../toxiproxy/ProxyControl.ts';
 import type { ToxiproxyServer } from '../toxiproxy/ToxiproxyServer.ts';
 import type { Experiment } from './Experiment.ts';
+import type { SentWrite } from './payload.ts';
 import { render, renderBody } from './template.ts';
 import { judge, type Measure } from './thresholds.ts';
-import { readEffects, type SentWrite } from './verify.ts';
+import { readEffects } from './verify.ts';
 
 export interface ExperimentResult {
   run: string;
@@ -105,7 +106,7 @@ export async function runExperiment(
     const rows = await readEffects(experiment.target, experiment.verify, sent);
     const verdict = check(history, rows).find((v) => v.client === 'landed');
     if (!verdict) throw new Error('the Checker returned no verdict for the Landed clients');
-    const measures = judge(verdict, experiment.thresholds, experiment.verify.kind === 'ledger');
+    const measures = judge(verdict, experiment.thresholds, experiment.verify.kind !== 'get');
     return {
       run,
       verdict,

@@ -31,7 +31,7 @@ export function judge(verdict: ClientVerdict, thresholds: Thresholds, duplicates
       thresholds.maxDuplicated,
       duplicatesVisible
         ? undefined
-        : 'a GET route shows one body per write: verify with "ledger" to see duplicates',
+        : 'a GET route shows one body per write: verify with "sql" or "ledger" to see duplicates',
     ),
     count('unresolved', verdict.unresolved, thresholds.maxUnresolved),
     count('wrong payload', verdict.wrongPayload, thresholds.maxWrongPayload),

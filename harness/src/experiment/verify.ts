@@ -1,25 +1,29 @@
 /**
  * Reads the target's effects after a run, read from the target directly (never through the proxy),
- * as ledger rows the Checker understands: through a GET route per write, or the `/_chaos/ledger`
- * contract.
+ * as ledger rows the Checker understands: through a GET route per write, a SQL query against its
+ * database (`verify-sql.ts`), or the `/_chaos/ledger` contract.
  */
 import type { LedgerRow } from '../checker/history.ts';
 import { principalOf } from '../checker/history.ts';
 import { HarnessError } from '../toxiproxy/errors.ts';
 import type { Verification } from './Experiment.ts';
-import { render, type WriteFields } from './template.ts';
-
-export interface SentWrite {
-  fields: WriteFields;
-  body: unknown;
-}
+import { type SentWrite, storedPayload } from './payload.ts';
+import { render } from './template.ts';
+import { viaSql } from './verify-sql.ts';
 
 export async function readEffects(
   target: string,
   verify: Verification,
   writes: readonly SentWrite[],
 ): Promise<LedgerRow[]> {
-  return verify.kind === 'get' ? viaGetRoute(target, verify.path, writes) : viaLedger(target, writes);
+  switch (verify.kind) {
+    case 'get':
+      return viaGetRoute(target, verify.path, writes);
+    case 'sql':
+      return viaSql(verify.database, verify.query, writes);
+    case 'ledger':
+      return viaLedger(target, writes);
+  }
 }
 
 /**
@@ -58,7 +62,7 @@ async function viaGetRoute(
       key: null,
       op: 'get',
       // A server adds its own fields (an id, a timestamp): the write is intact when every field sent is stored.
-      payload: contains(stored, w.body) ? JSON.stringify(w.body) : text,
+      payload: storedPayload(stored, w.body),
       principal: principalOf('landed', w.fields.client),
       at: 0,
     });
@@ -81,16 +85,4 @@ async function viaLedger(target: string, writes: readonly SentWrite[]): Promise<
   // The target keeps rows of earlier runs: only this run's write ids count.
   const ours = new Set(writes.map((w) => w.fields.writeId));
   return ((await res.json()) as { rows: LedgerRow[] }).rows.filter((row) => ours.has(row.writeId));
-}
-
-/** Whether `stored` has every field of `sent` with the same value (deeply). */
-export function contains(stored: unknown, sent: unknown): boolean {
-  if (sent === undefined) return true;
-  if (sent === null || typeof sent !== 'object') return stored === sent;
-  if (stored === null || typeof stored !== 'object') return false;
-  if (Array.isArray(sent))
-    return (
-      Array.isArray(stored) && stored.length === sent.length && sent.every((v, i) => contains(stored[i], v))
-    );
-  return Object.entries(sent).every(([k, v]) => contains((stored as Record<string, unknown>)[k], v));
 }

@@ -1,7 +1,7 @@
 /**
  * A plain Express `POST /orders` app on @landed/server, as a QA engineer's own API would be, with a
  * `GET /orders/:id` route answering the stored order or 404 — and, when asked, the `/_chaos/ledger`
- * contract — so experiment files can verify their effects both ways.
+ * contract — so experiment files can verify their effects by route, by SQL and by ledger.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -16,6 +16,8 @@ import express from 'express';
 
 export interface ExpressOrders extends AsyncDisposable {
   readonly url: string;
+  /** The SQLite file the orders are in, for verification by SQL. */
+  readonly databasePath: string;
 }
 
 export async function startExpressOrders(options: { ledger?: boolean } = {}): Promise<ExpressOrders> {
@@ -63,6 +65,7 @@ export async function startExpressOrders(options: { ledger?: boolean } = {}): Pr
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    databasePath: join(dir, 'orders.db'),
     async [Symbol.asyncDispose]() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
