@@ -7,7 +7,7 @@
 export { backoffDelay } from './core/backoff.ts';
 export type { Classification, Classified } from './core/classify.ts';
 export { classifyError, classifyResponse } from './core/classify.ts';
-export { createClient } from './core/createClient.ts';
+export { createClient } from './core/create-client.ts';
 export {
   formatKey,
   HEADER_ATTEMPT,

@@ -4,8 +4,8 @@
  * outbox). Browser bundles never import this entry, so they never pull `node:fs`.
  */
 
-export type { FileStore } from './store/file/fileStore.ts';
-export { fileStore, JOURNAL_FILE, QUARANTINE_FILE } from './store/file/fileStore.ts';
+export type { FileStore } from './store/file/file-store.ts';
+export { fileStore, JOURNAL_FILE, QUARANTINE_FILE } from './store/file/file-store.ts';
 export type { FileStoreStats } from './store/file/Journal.ts';
 export { LOCK_FILE } from './store/file/lock.ts';
 export type { FileStoreOptions } from './store/file/options.ts';

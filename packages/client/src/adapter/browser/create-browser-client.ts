@@ -1,4 +1,4 @@
-import { createClient } from '../../core/createClient.ts';
+import { createClient } from '../../core/create-client.ts';
 import { type LocalforageStoreOptions, localforageStore } from '../../store/localforage/localforage-store.ts';
 import type { Client, ClientOptions } from '../../types/client.ts';
 import type { OutboxStore } from '../../types/store.ts';

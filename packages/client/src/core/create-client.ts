@@ -171,6 +171,7 @@ export function createClient(options: ClientOptions): Client {
     summary: () => summarize(context),
     servers: () => outbox.servers.list(),
     on: (event, listener) => events.on(event, listener),
+    subscribe: (listener) => context.subscribe(listener),
     async setPrincipal(next) {
       await ready;
       await principals.signIn(next);
