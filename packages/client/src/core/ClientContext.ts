@@ -31,6 +31,8 @@ export class ClientContext {
   /** Told of each confirmation while this instance sends (pruning hooks in here). */
   onConfirmed: () => void = () => {};
   readonly #changeWaiters = new Set<() => void>();
+  /** `client.subscribe()` listeners: told of every change to the view, like the waiters. */
+  readonly #subscribers = new Set<() => void>();
   /** Set while taking in what another instance wrote: that is its news to tell, not ours. */
   #adopting = false;
 
@@ -94,8 +96,22 @@ export class ClientContext {
     this.wakeWaiters();
   }
 
+  /** Tells whoever waits for (`nextChange`) or subscribed to (`subscribe`) a change of the view. */
   wakeWaiters(): void {
     if (this.#changeWaiters.size > 0) for (const wake of [...this.#changeWaiters]) wake();
+    for (const listener of [...this.#subscribers]) {
+      try {
+        listener();
+      } catch {
+        // An app's listener failing must not stop the outbox.
+      }
+    }
+  }
+
+  subscribe(listener: () => void): () => void {
+    const own = () => listener();
+    this.#subscribers.add(own);
+    return () => this.#subscribers.delete(own);
   }
 
   /** Resolves on the next change to the outbox's view, or after `timeoutMs`. */

@@ -38,6 +38,7 @@ export class Coordinator {
       reporting.quarantined(await outbox.load());
       if (context.leader) await this.#takeOver();
       this.isReady = true;
+      context.wakeWaiters();
     })();
     this.ready.catch(() => {});
     this.#lead();
@@ -84,6 +85,7 @@ export class Coordinator {
         for (const entry of entries) context.adopt(entry);
         context.outbox.servers.fill(servers, []);
         context.leader = true;
+        context.wakeWaiters();
         await this.#takeOver();
         context.scheduler.pump(true);
       })
@@ -92,7 +94,12 @@ export class Coordinator {
 
   #listen(): void {
     const { settings, options, scheduler, channel } = this.#context;
-    this.#unsubscribers.push(settings.online.subscribe((isOnline) => isOnline && scheduler.pump(true)));
+    this.#unsubscribers.push(
+      settings.online.subscribe((isOnline) => {
+        this.#context.wakeWaiters();
+        if (isOnline) scheduler.pump(true);
+      }),
+    );
     if (options.focus) this.#unsubscribers.push(options.focus.subscribe(() => scheduler.pump(true)));
     if (channel) {
       // One message at a time, in the order posted: a notice read late never undoes a later one.

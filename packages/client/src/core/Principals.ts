@@ -45,6 +45,7 @@ export class Principals {
   async signIn(next: string | undefined): Promise<void> {
     const context = this.#context;
     context.principal = next;
+    context.wakeWaiters();
     // The instance that sends unparks (its view is the one that may be sending); this one follows.
     if (!context.leader && context.channel)
       context.channel.post(next === undefined ? { type: 'login' } : { type: 'login', principal: next });
@@ -56,6 +57,7 @@ export class Principals {
     const context = this.#context;
     const who = context.principal;
     context.principal = undefined;
+    context.wakeWaiters();
     if (!context.leader && context.channel) {
       // The sending instance parks or purges against its own view, which may be mid-attempt; this one
       // waits to see it done (and does it itself if nobody sends, so a logout never hangs).

@@ -33,7 +33,13 @@ export type LandedErrorCode =
    */
   | 'DISCARDED'
   /** No principal is set but the client requires one (`requirePrincipal`). */
-  | 'NO_PRINCIPAL';
+  | 'NO_PRINCIPAL'
+  /** A binding (a `@landed/react` hook) found no client: none was passed and no provider gives one. */
+  | 'NO_CLIENT'
+  /** A binding that settles on the outcome (TanStack Query's mutation): the server refused the write. */
+  | 'WRITE_REJECTED'
+  /** As `WRITE_REJECTED`: the write's outcome could not be established; a person decides. */
+  | 'WRITE_EXPIRED';
 
 /** Base of every error Landed throws. `code` is stable; `message` says what happened and what to do. */
 export class LandedError extends Error {

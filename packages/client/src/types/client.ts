@@ -168,6 +168,13 @@ export interface Client {
   /** What the client knows about each server it writes to (its published retention), by origin. */
   servers(): ServerFacts[];
   on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void;
+  /**
+   * Calls `listener` (with no arguments, synchronously: keep it cheap) after any change to what
+   * `list()`, `get()` or `summary()` return — a transition, an attempt, an entry changed or removed
+   * here or in another instance, the store loaded at start-up, the online signal, leadership, the
+   * principal. For UI bindings (React's `useSyncExternalStore`). Returns an unsubscribe function.
+   */
+  subscribe(listener: () => void): () => void;
   /** Switches the principal; entries of others are never sent under it. */
   setPrincipal(principal: string | undefined): Promise<void>;
   /** `park` keeps the current principal's unsent entries for their next login; `purge` deletes them. */
