@@ -166,7 +166,7 @@ describe.each(matrix)('%s on %s', (adapter, storeKind) => {
     await a.business.plantStarted(
       'anonymous',
       'k-dead',
-      fingerprint('POST', '/orders', { item: 'pen' }),
+      await fingerprint('POST', '/orders', { item: 'pen' }),
       a.clock.now,
     );
     const early = await send(`${a.url}/orders`, { key: 'k-dead', body: { item: 'pen' } });

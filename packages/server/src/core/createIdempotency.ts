@@ -3,8 +3,9 @@
  * `started` (the unique key decides races, across processes), then runs the handler in the business
  * transaction that also marks the record `finished` with the response, so the business write and the
  * record commit together or not at all. A handler that throws or answers 5xx rolls back and unlocks.
+ * Runtime-neutral: Web Crypto and injected timers, no Node built-ins.
  */
-import { randomUUID } from 'node:crypto';
+import { generateKey } from '@landed/protocol';
 import { isIdempotencyError } from '../errors/IdempotencyError.ts';
 import { lookupAnswer, replayAnswer } from './answers.ts';
 import { decodeBody } from './body.ts';
@@ -108,6 +109,7 @@ export function createIdempotency<Tx>(options: IdempotencyOptions<Tx>): Idempote
     retryAfterSec = 1,
     reapIntervalMs = 60_000,
     now = Date.now,
+    timers = globalThis,
     onError = (error: unknown, request: IdempotentRequest) =>
       console.error(`[landed] ${request.method} ${request.path} failed:`, error),
   } = options;
@@ -123,12 +125,13 @@ export function createIdempotency<Tx>(options: IdempotencyOptions<Tx>): Idempote
   const grace = (tombstoneSec - retentionSec) * 1000;
   const retention = { [HEADER_RETENTION]: String(retentionSec) };
   const retryAfter = { 'retry-after': String(retryAfterSec) };
-  let reaper: NodeJS.Timeout | undefined;
+  let reaper: unknown;
 
   const startReaper = () => {
-    if (reaper || reapIntervalMs <= 0) return;
-    reaper = setInterval(() => void store.reap(now(), grace).catch(() => {}), reapIntervalMs);
-    reaper.unref();
+    if (reaper !== undefined || reapIntervalMs <= 0) return;
+    reaper = timers.setInterval(() => void store.reap(now(), grace).catch(() => {}), reapIntervalMs);
+    // Node and Bun: the reaper alone must not keep the process alive.
+    (reaper as { unref?: () => void }).unref?.();
   };
 
   const echo = (key: string) => ({ [HEADER_KEY]: formatKey(key), ...retention });
@@ -325,9 +328,9 @@ export function createIdempotency<Tx>(options: IdempotencyOptions<Tx>): Idempote
       );
     }
     const key = parsed.key;
-    const fp = fingerprint(request, decoded.body);
+    const fp = await fingerprint(request, decoded.body);
     const fault = faults.enabled ? faults.take(readHeader(request.headers, HEADER_FAULT)) : undefined;
-    const at: Attempt = { scope, key, token: randomUUID(), body: decoded.body, fault };
+    const at: Attempt = { scope, key, token: generateKey(), body: decoded.body, fault };
     const run = work(request, handler, at);
     let expectedToken: string | undefined;
     // A lost takeover means someone else changed the record first: look again, a bounded number of times.
@@ -383,7 +386,7 @@ export function createIdempotency<Tx>(options: IdempotencyOptions<Tx>): Idempote
     isLookup,
     reap: () => store.reap(now(), grace),
     close() {
-      if (reaper) clearInterval(reaper);
+      if (reaper !== undefined) timers.clearInterval(reaper as never);
       reaper = undefined;
     },
     faults,

@@ -2,8 +2,9 @@
  * Test-only fault hooks for the chaos harness: 500 before commit, 500 after commit, exit after commit
  * before responding, and a slow request. Off unless enabled explicitly (`faults: { enabled: true }`, or
  * `LANDED_FAULTS=1`), and never on when `NODE_ENV=production`, whatever a request header says.
+ * Environment variables and `process.exit` are read only where the runtime has a `process` (Node, Bun,
+ * Deno's Node compatibility); elsewhere the hooks follow `enabled` and `exit` alone.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { IdempotencyError } from '../errors/IdempotencyError.ts';
 
 export type FaultKind = '500-before-commit' | '500-after-commit' | 'exit-after-commit' | `slow:${number}`;
@@ -16,13 +17,13 @@ export interface FaultOptions {
   enabled?: boolean;
   /**
    * Called by `exit-after-commit` once the transaction has committed, before any byte is answered.
-   * @default (code) => process.exit(code)
+   * @default (code) => process.exit(code), where the runtime has a `process`; otherwise nothing
    */
   exit?: (code: number) => void;
   /**
    * How `slow:<ms>` waits. A test that must see the key in progress holds it here for as long as it
    * needs, instead of racing a real timer.
-   * @default a timer of `ms` milliseconds
+   * @default a `setTimeout` of `ms` milliseconds
    */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -52,12 +53,22 @@ export function parseFault(value: string | undefined): FaultKind | undefined {
   return slow ? (`slow:${Number(slow[1])}` as FaultKind) : undefined;
 }
 
+/** Node's `process` where the runtime has one (Node, Bun, Deno); undefined in a Worker or a browser. */
+interface ProcessLike {
+  env: Record<string, string | undefined>;
+  exit(code: number): void;
+}
+const runtimeProcess = (): ProcessLike | undefined =>
+  (globalThis as { process?: ProcessLike }).process ?? undefined;
+
 export function createFaults(options: FaultOptions = {}): FaultRuntime {
-  const production = process.env.NODE_ENV === 'production';
-  const enabled = !production && (options.enabled ?? process.env.LANDED_FAULTS === '1');
+  const env = runtimeProcess()?.env ?? {};
+  const production = env.NODE_ENV === 'production';
+  const enabled = !production && (options.enabled ?? env.LANDED_FAULTS === '1');
   const queue: FaultKind[] = [];
-  const exit = options.exit ?? ((code: number) => process.exit(code));
-  const sleep = options.sleep ?? ((ms: number) => delay(ms));
+  const exit = options.exit ?? ((code: number) => runtimeProcess()?.exit(code));
+  const sleep =
+    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => void setTimeout(resolve, ms)));
   return {
     enabled,
     get queued() {

@@ -1,8 +1,9 @@
 /**
  * The request fingerprint: sha-256 over method, path and the canonical JSON body (object keys sorted),
  * so the same payload sent with keys in another order is the same request, and any change is a reuse.
+ * Web Crypto (`crypto.subtle`), so the core runs wherever the Hono adapter does: Node, Workers, Deno,
+ * Bun, a browser.
  */
-import { hash } from 'node:crypto';
 
 /** JSON with object keys sorted at every depth; `undefined` members are dropped as JSON.stringify does. */
 export function canonicalJson(value: unknown): string {
@@ -19,9 +20,16 @@ export function canonicalJson(value: unknown): string {
   return `{${members.join(',')}}`;
 }
 
+const utf8 = new TextEncoder();
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** Hex sha-256 of `METHOD\npath\ncanonical-body`. A missing body hashes as the empty string. */
-export function fingerprint(method: string, path: string, body: unknown): string {
+export async function fingerprint(method: string, path: string, body: unknown): Promise<string> {
   const canonical = body === undefined ? '' : canonicalJson(body);
-  // One-shot `hash()`: no Hash object per request.
-  return hash('sha256', `${method.toUpperCase()}\n${path}\n${canonical}`, 'hex');
+  const digest = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', utf8.encode(`${method.toUpperCase()}\n${path}\n${canonical}`)),
+  );
+  let hex = '';
+  for (const byte of digest) hex += HEX[byte];
+  return hex;
 }

@@ -3,6 +3,12 @@ import { IdempotencyError } from '../errors/IdempotencyError.ts';
 import type { FaultOptions } from './faults.ts';
 import type { IdempotencyStore, IdempotentRequest } from './types.ts';
 
+/** What the reaper needs of a runtime's timers: `globalThis` everywhere, or a test's own clock. */
+export interface ReaperTimers {
+  setInterval(run: () => void, ms: number): unknown;
+  clearInterval(handle: never): void;
+}
+
 export interface IdempotencyOptions<Tx> {
   /** Where keys and stored responses live: `memoryStore()`, `sqliteStore()` or `postgresStore()`. */
   store: IdempotencyStore<Tx>;
@@ -15,7 +21,7 @@ export interface IdempotencyOptions<Tx> {
    * What makes two requests "the same". A key reused with another fingerprint is answered 422.
    * @default sha-256 over method, path and canonical JSON body (`fingerprint()`)
    */
-  fingerprint?: (request: IdempotentRequest, body: unknown) => string;
+  fingerprint?: (request: IdempotentRequest, body: unknown) => string | Promise<string>;
   /**
    * How long a stored response is replayed, in seconds; published in `Idempotency-Retention`.
    * @default 86400 (one day)
@@ -64,6 +70,12 @@ export interface IdempotencyOptions<Tx> {
    * @default Date.now
    */
   now?: () => number;
+  /**
+   * The timers the reaper runs on (`setInterval` / `clearInterval`). A handle with `unref()` (Node,
+   * Bun) is unref'd, so the reaper never keeps a process alive.
+   * @default globalThis
+   */
+  timers?: ReaperTimers;
   /**
    * Told about handler errors and store failures (the HTTP client only gets a problem+json).
    * @default logs them with console.error
