@@ -47,6 +47,7 @@ export type {
   WriteMethod,
 } from './types/entry.ts';
 export { TERMINAL_STATES } from './types/entry.ts';
+export type { AttemptEnd, AttemptInfo, AttemptOutcome, WriteObserver } from './types/observer.ts';
 export type { ReportEvent, Reporter } from './types/reporter.ts';
 export type { Clock, FocusSignal, OnlineSignal } from './types/runtime.ts';
 export type {

@@ -45,6 +45,9 @@ export class ClientContext {
     this.leader = options.leadership === undefined;
     const { clock, online } = settings;
     this.outbox = new Outbox(options.store, clock, this.events, (entry) => this.#changed(entry));
+    const { observer } = options;
+    if (observer?.transition) this.events.on('transition', (transition) => observer.transition?.(transition));
+    if (observer?.removed) this.outbox.onForget = (ids) => observer.removed?.(ids);
     this.reporting = new Reporting(options.reporter, this.outbox, clock, settings.uncertainReportAfterMs);
     const budget = new RetryBudget(settings.retryBudget.capacity, settings.retryBudget.refillPerSec, clock);
     this.scheduler = new Scheduler(

@@ -52,6 +52,8 @@ export class Outbox {
     }>
   >();
   readonly #onChange: (entry: Entry) => void;
+  /** Told of the entries that left the view (the client's observer, when it asks). */
+  onForget: ((ids: readonly string[]) => void) | undefined;
   #lastSeq = 0;
   #pendingCommit: Promise<void> = Promise.resolve();
 
@@ -260,6 +262,13 @@ export class Outbox {
 
   /** Entries that left the store: out of the view; an outcome still awaited rejects (`DISCARDED`). */
   forget(ids: readonly string[]): void {
+    if (this.onForget && ids.length > 0) {
+      try {
+        this.onForget(ids);
+      } catch {
+        // An observer failing must not stop the outbox.
+      }
+    }
     for (const id of ids) {
       this.entries.delete(id);
       const waiters = this.#waiters.get(id);

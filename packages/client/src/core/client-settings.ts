@@ -28,6 +28,7 @@ export function resolveSettings(options: ClientOptions): ClientSettings {
       keyFormat: options.keyFormat ?? 'quoted',
       headers: options.headers,
       lookupPath: options.lookupPath === undefined ? '/idempotency' : options.lookupPath,
+      observer: options.observer,
       backoffBaseMs: options.backoffBaseMs ?? 250,
       backoffCapMs: options.backoffCapMs ?? 30_000,
       attemptsPerFlush: options.attemptsPerFlush ?? 8,

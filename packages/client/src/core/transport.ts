@@ -1,7 +1,9 @@
 import ky from 'ky';
 import type { Entry } from '../types/entry.ts';
+import type { AttemptEnd, AttemptInfo, WriteObserver } from '../types/observer.ts';
 import type { Clock } from '../types/runtime.ts';
 import { type Classified, classifyError, classifyResponse } from './classify.ts';
+import { observeEnd, observeStart, saysReplayed } from './observe.ts';
 import {
   formatKey,
   HEADER_ATTEMPT,
@@ -22,6 +24,8 @@ export interface TransportSettings {
   keyFormat: 'quoted' | 'unquoted';
   headers: (() => Record<string, string> | Promise<Record<string, string>>) | undefined;
   lookupPath: string | null;
+  /** Told of every request as it leaves and as its answer comes (tracing): see `WriteObserver`. */
+  observer?: WriteObserver | undefined;
 }
 
 interface RawAnswer {
@@ -100,6 +104,10 @@ export async function sendAttempt(
   notAfter?: number,
 ): Promise<AttemptResult> {
   const started = settings.clock.now();
+  const { observer } = settings;
+  let observed: AttemptInfo | undefined;
+  let replayed = false;
+  let result: AttemptResult;
   try {
     const headers: Record<string, string> = {
       ...entry.headers,
@@ -127,19 +135,32 @@ export async function sendAttempt(
         durationMs: 0,
       };
     }
+    if (observer) {
+      observed = { entry, kind: 'send', method: entry.method, url: entry.url, attempt: entry.attempts };
+      observeStart(observer, observed, headers);
+    }
     const answer = await exchange(settings, entry.url, {
       method: entry.method,
       headers,
       ...(entry.body === undefined ? {} : { body: entry.body }),
     });
-    return {
+    if (observer) replayed = saysReplayed(answer.headers);
+    result = {
       classified: classifyResponse(answer, entry.key, settings.clock.now()),
       durationMs: settings.clock.now() - started,
       status: answer.status,
     };
   } catch (error) {
-    return { classified: classifyError(error), durationMs: settings.clock.now() - started };
+    result = { classified: classifyError(error), durationMs: settings.clock.now() - started };
   }
+  if (observer && observed) {
+    const { result: classification } = result.classified;
+    const end: AttemptEnd = { outcome: classification.kind, replayed, durationMs: result.durationMs };
+    if (classification.kind !== 'confirmed') end.code = classification.code;
+    if (result.status !== undefined) end.status = result.status;
+    observeEnd(observer, observed, end);
+  }
+  return result;
 }
 
 /** What the server's lookup route says of a key. */
@@ -162,21 +183,31 @@ export async function lookupKey(
   settings: TransportSettings,
 ): Promise<LookupAnswer & { durationMs: number; retentionSec?: number }> {
   const started = settings.clock.now();
+  const { observer } = settings;
+  let observed: AttemptInfo | undefined;
   let retentionSec: number | undefined;
-  const done = <T extends LookupAnswer>(answer: T) => ({
-    ...answer,
-    durationMs: settings.clock.now() - started,
-    ...(retentionSec === undefined ? {} : { retentionSec }),
-  });
+  let answer: RawAnswer | undefined;
+  const done = <T extends LookupAnswer>(lookup: T) => {
+    const durationMs = settings.clock.now() - started;
+    if (observer && observed) {
+      const replayed = answer ? saysReplayed(answer.headers) : false;
+      const end: AttemptEnd = { outcome: lookup.kind, replayed, durationMs };
+      if (lookup.kind === 'unknown') end.code = lookup.code;
+      if (answer) end.status = answer.status;
+      observeEnd(observer, observed, end);
+    }
+    return { ...lookup, durationMs, ...(retentionSec === undefined ? {} : { retentionSec }) };
+  };
   if (settings.lookupPath === null)
     return done({ kind: 'unsupported', reason: 'the server has no lookup route (lookupPath: null)' });
   const url = new URL(`${settings.lookupPath}/${encodeURIComponent(entry.key)}`, entry.url).href;
-  let answer: RawAnswer;
   try {
-    answer = await exchange(settings, url, {
-      method: 'GET',
-      headers: { ...(await baseHeaders(settings)), accept: 'application/json' },
-    });
+    const headers: Record<string, string> = { ...(await baseHeaders(settings)), accept: 'application/json' };
+    if (observer) {
+      observed = { entry, kind: 'lookup', method: 'GET', url, attempt: entry.attempts };
+      observeStart(observer, observed, headers);
+    }
+    answer = await exchange(settings, url, { method: 'GET', headers });
   } catch (error) {
     const { result } = classifyError(error) as { result: { code: string; reason: string } };
     return done({

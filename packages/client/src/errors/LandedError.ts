@@ -39,7 +39,9 @@ export type LandedErrorCode =
   /** A binding that settles on the outcome (TanStack Query's mutation): the server refused the write. */
   | 'WRITE_REJECTED'
   /** As `WRITE_REJECTED`: the write's outcome could not be established; a person decides. */
-  | 'WRITE_EXPIRED';
+  | 'WRITE_EXPIRED'
+  /** `@landed/opentelemetry` could not load `@opentelemetry/api` (not installed, or older than 1.3): install it beside the app. */
+  | 'OTEL_API_MISSING';
 
 /** Base of every error Landed throws. `code` is stable; `message` says what happened and what to do. */
 export class LandedError extends Error {

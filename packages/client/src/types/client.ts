@@ -1,4 +1,5 @@
 import type { Entry, EntryState, JsonValue, LogRecord, Outcome, WriteMethod } from './entry.ts';
+import type { WriteObserver } from './observer.ts';
 import type { Reporter } from './reporter.ts';
 import type { Clock, FocusSignal, OnlineSignal } from './runtime.ts';
 import type { Leadership, OutboxChannel, OutboxStore, ServerFacts } from './store.ts';
@@ -57,6 +58,11 @@ export interface ClientOptions {
   uncertainReportAfterMs?: number;
   /** Receives what needs a person. */
   reporter?: Reporter;
+  /**
+   * Watches each write and each request it makes, and may add headers to a request (tracing:
+   * `openTelemetryObserver()` from `@landed/opentelemetry`). See `WriteObserver`. @default none
+   */
+  observer?: WriteObserver;
   /** The principal new entries are written under; entries of another principal are never sent. */
   principal?: string;
   /** Who may send (lock file, Web Locks). @default this instance always leads */
