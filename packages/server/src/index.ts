@@ -3,10 +3,11 @@
  * (tests only), the fingerprint and the protocol constants. Stores and adapters live in subpath
  * entries: `@landed/server/sqlite`, `/postgres`, `/node-http`, `/express`, `/fastify`, `/hono`.
  */
+export { abortOnFault } from './adapter/abort-on-fault.ts';
 export { createIdempotency, FaultExit, type Idempotency } from './core/createIdempotency.ts';
 export { createFaults, type FaultKind, type FaultOptions, type Faults, parseFault } from './core/faults.ts';
 export { canonicalJson, fingerprint } from './core/fingerprint.ts';
-export type { IdempotencyOptions } from './core/options.ts';
+export type { IdempotencyOptions, ReaperTimers } from './core/options.ts';
 export {
   formatKey,
   HEADER_ATTEMPT,

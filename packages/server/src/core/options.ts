@@ -1,7 +1,13 @@
-/** Options of `createIdempotency()`, documented once here. */
+/**
+ * Options of `createIdempotency()`, documented once here, checked before anything is served, and
+ * resolved (defaults applied, the headers every answer carries built once) for the core's parts.
+ */
+import { formatKey, formatRetention, formatRetryAfter, HEADER_KEY, HEADER_RETENTION } from '@landed/protocol';
 import { IdempotencyError } from '../errors/IdempotencyError.ts';
-import type { FaultOptions } from './faults.ts';
-import type { IdempotencyStore, IdempotentRequest } from './types.ts';
+import { createFaults, type FaultOptions, type FaultRuntime } from './faults.ts';
+import { fingerprint as defaultFingerprint } from './fingerprint.ts';
+import { problem } from './protocol.ts';
+import type { IdempotencyStore, IdempotentRequest, IdempotentResponse } from './types.ts';
 
 /** What the reaper needs of a runtime's timers: `globalThis` everywhere, or a test's own clock. */
 export interface ReaperTimers {
@@ -103,4 +109,91 @@ export function validateOptions<Tx>(options: IdempotencyOptions<Tx>): void {
     fail('`retentionSec` must be positive and `tombstoneSec` at least `retentionSec`.');
   if (lookupPath !== undefined && lookupPath !== null && !lookupPath.startsWith('/'))
     fail('`lookupPath` must start with "/" (or be null).');
+}
+
+/** The options with their defaults, and what the core's parts derive from them. */
+export interface Settings<Tx> {
+  store: IdempotencyStore<Tx>;
+  /** `scope()`, refusing anything that is not a string (it would merge tenants, or fail deep in the store). */
+  scopeOf(request: IdempotentRequest): Promise<string>;
+  fingerprint(request: IdempotentRequest, body: unknown): string | Promise<string>;
+  retentionSec: number;
+  tombstoneSec: number;
+  /** How long a tombstone outlives its response, in milliseconds. */
+  graceMs: number;
+  lockTimeoutMs: number;
+  lookupPath: string | null;
+  requireKey: boolean;
+  maxBodyBytes: number;
+  reapIntervalMs: number;
+  now: () => number;
+  timers: ReaperTimers;
+  onError(error: unknown, request: IdempotentRequest): void;
+  faults: FaultRuntime;
+  /** `Idempotency-Retention`, on every answer. */
+  retention: Record<string, string>;
+  /** `Retry-After`, with 409 and 503. */
+  retryAfter: Record<string, string>;
+  /** The key echoed, and the retention: on every answer to a keyed request. */
+  echo(key: string): Record<string, string>;
+  /** 503: the store could not be reached, nothing was applied (told to `onError` when `request` is given). */
+  unavailable(key: string | undefined, error: unknown, request?: IdempotentRequest): IdempotentResponse;
+}
+
+export function resolveOptions<Tx>(options: IdempotencyOptions<Tx>): Settings<Tx> {
+  validateOptions(options);
+  const {
+    store,
+    scope,
+    fingerprint = (request: IdempotentRequest, body: unknown) =>
+      defaultFingerprint(request.method, request.path, body),
+    retentionSec = 86_400,
+    tombstoneSec = 7 * 86_400,
+    lockTimeoutMs = 30_000,
+    lookupPath = '/idempotency',
+    requireKey = true,
+    maxBodyBytes = 1_048_576,
+    retryAfterSec = 1,
+    reapIntervalMs = 60_000,
+    now = Date.now,
+    timers = globalThis,
+    onError = (error: unknown, request: IdempotentRequest) =>
+      console.error(`[landed] ${request.method} ${request.path} failed:`, error),
+  } = options;
+  const retention = { [HEADER_RETENTION]: formatRetention(retentionSec) };
+  const retryAfter = { 'retry-after': formatRetryAfter(retryAfterSec) };
+  const echo = (key: string) => ({ [HEADER_KEY]: formatKey(key), ...retention });
+  return {
+    store,
+    async scopeOf(request) {
+      const value: unknown = await scope(request);
+      if (typeof value !== 'string')
+        throw new TypeError(`scope() must return a string, it returned ${typeof value}`);
+      return value;
+    },
+    fingerprint,
+    retentionSec,
+    tombstoneSec,
+    graceMs: (tombstoneSec - retentionSec) * 1000,
+    lockTimeoutMs,
+    lookupPath,
+    requireKey,
+    maxBodyBytes,
+    reapIntervalMs,
+    now,
+    timers,
+    onError,
+    faults: createFaults(options.faults),
+    retention,
+    retryAfter,
+    echo,
+    unavailable(key, error, request) {
+      if (request) onError(error, request);
+      return problem(
+        'store-unavailable',
+        'The idempotency store could not be reached, so nothing was applied. Retry with the same key.',
+        { ...(key === undefined ? retention : echo(key)), ...retryAfter },
+      );
+    },
+  };
 }

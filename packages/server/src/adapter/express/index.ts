@@ -5,7 +5,7 @@
  * same transaction, and then sent.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { FaultExit, type Idempotency } from '../../core/createIdempotency.ts';
+import type { Idempotency } from '../../core/createIdempotency.ts';
 import type { IdempotencyOptions } from '../../core/options.ts';
 import type {
   HandlerContext,
@@ -13,6 +13,7 @@ import type {
   IdempotentRequest,
   IdempotentResponse,
 } from '../../core/types.ts';
+import { abortOnFault } from '../abort-on-fault.ts';
 import { getContext, setContext } from '../context.ts';
 import { resolveCore } from '../core.ts';
 import { readBody } from '../read-body.ts';
@@ -105,8 +106,7 @@ export function idempotencyMiddleware<Tx>(
       send(res, response);
     } catch (error) {
       captured?.restore();
-      if (error instanceof FaultExit) res.destroy();
-      else next(error);
+      if (!abortOnFault(error, () => res.destroy())) next(error);
     }
   };
   return Object.assign(middleware, { idempotency: core as Idempotency<unknown> }) as ExpressIdempotency;

@@ -6,7 +6,7 @@
  * key, then sent.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FaultExit, type Idempotency } from '../../core/createIdempotency.ts';
+import type { Idempotency } from '../../core/createIdempotency.ts';
 import type { IdempotencyOptions } from '../../core/options.ts';
 import type {
   HandlerContext,
@@ -14,6 +14,7 @@ import type {
   IdempotentRequest,
   IdempotentResponse,
 } from '../../core/types.ts';
+import { abortOnFault } from '../abort-on-fault.ts';
 import { getContext, setContext } from '../context.ts';
 import { resolveCore } from '../core.ts';
 import { readBody } from '../read-body.ts';
@@ -107,7 +108,7 @@ export function fastifyIdempotency<Tx>(
       ]).catch((error: unknown) => ({ error }));
       if ('error' in first) {
         state.answered = true;
-        if (first.error instanceof FaultExit) res.raw.destroy();
+        abortOnFault(first.error, () => res.raw.destroy());
         throw first.error;
       }
       if ('response' in first) {
@@ -134,7 +135,7 @@ export function fastifyIdempotency<Tx>(
       try {
         response = await state.done;
       } catch (error) {
-        if (error instanceof FaultExit) res.raw.destroy();
+        abortOnFault(error, () => res.raw.destroy());
         throw error;
       }
       reply(res, response);

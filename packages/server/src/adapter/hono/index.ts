@@ -4,9 +4,10 @@
  * in the same transaction, then answered.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { FaultExit, type Idempotency } from '../../core/createIdempotency.ts';
+import type { Idempotency } from '../../core/createIdempotency.ts';
 import type { IdempotencyOptions } from '../../core/options.ts';
 import type { HandlerContext, IdempotentRequest, IdempotentResponse } from '../../core/types.ts';
+import { abortOnFault } from '../abort-on-fault.ts';
 import { getContext, setContext } from '../context.ts';
 import { resolveCore } from '../core.ts';
 
@@ -46,12 +47,10 @@ export function idempotencyMiddleware<Tx>(
         return { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
       });
     } catch (error) {
-      if (error instanceof FaultExit) {
-        // Drop the connection unanswered, as a dead process would.
-        const socket = (c.env as { incoming?: { socket?: { destroy(): void } } } | undefined)?.incoming
-          ?.socket;
-        socket?.destroy();
-      }
+      // On @hono/node-server the socket is reachable; elsewhere the thrown error fails the request.
+      abortOnFault(error, () =>
+        (c.env as { incoming?: { socket?: { destroy(): void } } } | undefined)?.incoming?.socket?.destroy(),
+      );
       throw error;
     }
     // Clear first: Hono merges the previous response's headers into a new one.

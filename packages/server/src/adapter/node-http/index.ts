@@ -4,9 +4,10 @@
  *   createServer(withIdempotency({ store, scope }, async ({ tx, body }) => ({ status: 201, body: … })))
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FaultExit, type Idempotency } from '../../core/createIdempotency.ts';
+import type { Idempotency } from '../../core/createIdempotency.ts';
 import type { IdempotencyOptions } from '../../core/options.ts';
 import type { Handler, IdempotentResponse } from '../../core/types.ts';
+import { abortOnFault } from '../abort-on-fault.ts';
 import { resolveCore } from '../core.ts';
 import { readBody } from '../read-body.ts';
 
@@ -49,10 +50,7 @@ export function withIdempotency<Tx>(
       );
       sendNodeResponse(res, response);
     })().catch((error: unknown) => {
-      if (error instanceof FaultExit) {
-        res.destroy();
-        return;
-      }
+      if (abortOnFault(error, () => res.destroy())) return;
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/problem+json' });
         res.end(

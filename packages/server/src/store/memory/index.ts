@@ -10,7 +10,7 @@ import type {
   IdempotencyStore,
   StoredRecord,
 } from '../../core/types.ts';
-import { IdempotencyError } from '../../errors/IdempotencyError.ts';
+import { lockLost } from '../errors.ts';
 
 export interface MemoryTx {
   /** Runs `apply` when the transaction commits; dropped on rollback. */
@@ -77,12 +77,7 @@ export function memoryStore(): MemoryStore {
     transaction,
     async finish(tx, scope, key, lockToken, outcome: FinishInput) {
       const owned = records.get(id(scope, key));
-      if (owned?.state !== 'started' || owned.lockToken !== lockToken) {
-        throw new IdempotencyError(
-          'lock-lost',
-          'The key record was taken over by another attempt before this one finished.',
-        );
-      }
+      if (owned?.state !== 'started' || owned.lockToken !== lockToken) throw lockLost();
       tx.onCommit(() => {
         const record = records.get(id(scope, key));
         if (!record || record.lockToken !== lockToken) return;

@@ -13,20 +13,16 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { BeginResult, ClaimInput, IdempotencyStore } from '../../core/types.ts';
 import { IdempotencyError } from '../../errors/IdempotencyError.ts';
-import { type RecordRow, toRecord } from '../row.ts';
-import { checkTableName } from '../sqlite/schema.ts';
+import { lockLost, storeClosed } from '../errors.ts';
+import { type SqlStoreOptions, sqlStoreTable } from '../sql/options.ts';
+import { RECORD_COLUMNS, type RecordRow, toRecord } from '../sql/row.ts';
 import { postgresSchema } from './schema.ts';
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends SqlStoreOptions {
   /** A pool the app already has (it stays open on `close()`). One of `pool` or `connectionString` is required. */
   pool?: pg.Pool;
   /** Opens a pool of its own (closed on `close()`). */
   connectionString?: string;
-  /**
-   * Table for the key records.
-   * @default 'landed_idempotency'
-   */
-  table?: string;
   /**
    * Size of the pool opened from `connectionString`.
    * @default 10
@@ -44,9 +40,6 @@ export interface PostgresStore extends IdempotencyStore<pg.PoolClient> {
   /** Creates the table and indexes now (otherwise done on first use). */
   ready(): Promise<void>;
 }
-
-const COLUMNS =
-  'scope, key, fingerprint, state, lock_token, locked_at, status, headers, body, created_at, expires_at, purge_at';
 
 /**
  * Which statement sets are prepared on which connection, shared by every store in the process (a set's
@@ -72,18 +65,12 @@ function statement(kind: string, params: string, text: string): { name: string; 
 }
 
 export function postgresStore(options: PostgresStoreOptions): PostgresStore {
-  if (!options || (options.pool === undefined && options.connectionString === undefined)) {
-    throw new IdempotencyError(
-      'invalid-options',
-      'postgresStore(): pass `pool` (a pg.Pool) or `connectionString`.',
-    );
-  }
-  let table: string;
-  try {
-    table = checkTableName(options.table ?? 'landed_idempotency');
-  } catch (error) {
-    throw new IdempotencyError('invalid-options', `postgresStore(): ${(error as Error).message}`);
-  }
+  const table = sqlStoreTable(
+    'postgresStore',
+    options,
+    ['pool', 'connectionString'],
+    '`pool` (a pg.Pool) or `connectionString`',
+  );
   const owned = options.pool === undefined;
   const pool =
     options.pool ??
@@ -129,7 +116,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     select: statement(
       'select',
       'text, text',
-      `SELECT ${COLUMNS} FROM ${table} WHERE scope = $1 AND key = $2`,
+      `SELECT ${RECORD_COLUMNS} FROM ${table} WHERE scope = $1 AND key = $2`,
     ),
   };
   // Prepares whichever of them the connection lacks: one DO block, safe to run again.
@@ -152,13 +139,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   };
 
   const ready = (): Promise<void> => {
-    if (closed)
-      return Promise.reject(
-        new IdempotencyError(
-          'store-closed',
-          'The PostgreSQL idempotency store was closed; create a new one.',
-        ),
-      );
+    if (closed) return Promise.reject(storeClosed('PostgreSQL'));
     schema ??= (async () => {
       const client = await pool.connect();
       try {
@@ -181,7 +162,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   };
 
   const select = async (db: Queryable, scope: string, key: string) => {
-    const { rows } = await db.query(`SELECT ${COLUMNS} FROM ${table} WHERE scope = $1 AND key = $2`, [
+    const { rows } = await db.query(`SELECT ${RECORD_COLUMNS} FROM ${table} WHERE scope = $1 AND key = $2`, [
       scope,
       key,
     ]);
@@ -291,10 +272,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       } catch (error) {
         if ((error as { code?: unknown }).code === DIVISION_BY_ZERO) {
           await rollback();
-          throw new IdempotencyError(
-            'lock-lost',
-            'The key record was taken over by another attempt before this one finished.',
-          );
+          throw lockLost();
         }
         broken();
         throw new IdempotencyError('store-unavailable', 'PostgreSQL could not commit the transaction.', {

@@ -22,10 +22,3 @@ CREATE TABLE IF NOT EXISTS ${table} (
 CREATE INDEX IF NOT EXISTS ${table}_expires_at ON ${table} (expires_at);
 `;
 }
-
-export function checkTableName(table: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table)) {
-    throw new Error(`"${table}" is not a plain SQL identifier: use letters, digits and underscores.`);
-  }
-  return table;
-}

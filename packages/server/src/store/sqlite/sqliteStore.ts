@@ -9,20 +9,17 @@
 import { DatabaseSync } from 'node:sqlite';
 import type { BeginResult, ClaimInput, IdempotencyStore, StoredRecord } from '../../core/types.ts';
 import { IdempotencyError } from '../../errors/IdempotencyError.ts';
-import { type RecordRow, toRecord } from '../row.ts';
-import { createSerial } from '../serial.ts';
-import { checkTableName, sqliteSchema } from './schema.ts';
+import { lockLost, storeClosed } from '../errors.ts';
+import { type SqlStoreOptions, sqlStoreTable } from '../sql/options.ts';
+import { RECORD_COLUMNS, type RecordRow, toRecord } from '../sql/row.ts';
+import { sqliteSchema } from './schema.ts';
+import { createSerial } from './serial.ts';
 
-export interface SqliteStoreOptions {
+export interface SqliteStoreOptions extends SqlStoreOptions {
   /** A file path (created when missing). One of `path` or `database` is required. */
   path?: string;
   /** An open connection the app already uses for its business tables. */
   database?: DatabaseSync;
-  /**
-   * Table for the key records.
-   * @default 'landed_idempotency'
-   */
-  table?: string;
   /**
    * How long a write waits for another process's lock, in milliseconds.
    * @default 5000
@@ -42,18 +39,12 @@ export interface SqliteStore extends IdempotencyStore<DatabaseSync> {
 }
 
 export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
-  if (!options || (options.path === undefined && options.database === undefined)) {
-    throw new IdempotencyError(
-      'invalid-options',
-      'sqliteStore(): pass `path` (a file) or `database` (an open DatabaseSync).',
-    );
-  }
-  let table: string;
-  try {
-    table = checkTableName(options.table ?? 'landed_idempotency');
-  } catch (error) {
-    throw new IdempotencyError('invalid-options', `sqliteStore(): ${(error as Error).message}`);
-  }
+  const table = sqlStoreTable(
+    'sqliteStore',
+    options,
+    ['path', 'database'],
+    '`path` (a file) or `database` (an open DatabaseSync)',
+  );
   const busy = options.busyTimeoutMs ?? 5000;
   const owned = options.database === undefined;
   const db = options.database ?? new DatabaseSync(options.path as string);
@@ -72,7 +63,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   let closed = false;
   let reapedUntil = 0;
 
-  const select = `SELECT scope, key, fingerprint, state, lock_token, locked_at, status, headers, body, created_at, expires_at, purge_at FROM ${table} WHERE scope = ? AND key = ?`;
+  const select = `SELECT ${RECORD_COLUMNS} FROM ${table} WHERE scope = ? AND key = ?`;
   const sql = {
     select: db.prepare(select),
     readerSelect: reader?.prepare(select),
@@ -108,11 +99,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   };
 
   const open = () => {
-    if (closed)
-      throw new IdempotencyError(
-        'store-closed',
-        'The SQLite idempotency store was closed; create a new one.',
-      );
+    if (closed) throw storeClosed('SQLite');
   };
   const read = (scope: string, key: string) => {
     // The write connection when no transaction is open on it: it sees exactly what is committed, and
@@ -260,12 +247,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
         key,
         lockToken,
       ).changes;
-      if (Number(changes) !== 1) {
-        throw new IdempotencyError(
-          'lock-lost',
-          'The key record was taken over by another attempt before this one finished.',
-        );
-      }
+      if (Number(changes) !== 1) throw lockLost();
     },
     release(scope, key, lockToken) {
       return writer.run(() => {

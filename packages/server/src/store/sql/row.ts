@@ -1,5 +1,9 @@
 /** Mapping a database row to a `StoredRecord`, shared by the SQL stores. */
-import type { StoredRecord } from '../core/types.ts';
+import type { StoredRecord } from '../../core/types.ts';
+
+/** The columns `toRecord` reads, in one order for every SELECT. */
+export const RECORD_COLUMNS =
+  'scope, key, fingerprint, state, lock_token, locked_at, status, headers, body, created_at, expires_at, purge_at';
 
 export interface RecordRow {
   scope: string;
