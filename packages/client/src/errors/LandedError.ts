@@ -41,7 +41,13 @@ export type LandedErrorCode =
   /** As `WRITE_REJECTED`: the write's outcome could not be established; a person decides. */
   | 'WRITE_EXPIRED'
   /** `@landed/opentelemetry` could not load `@opentelemetry/api` (not installed, or older than 1.3): install it beside the app. */
-  | 'OTEL_API_MISSING';
+  | 'OTEL_API_MISSING'
+  /** `serviceWorkerSender()` (`@landed/client/sw`) was called outside a service worker's global scope. */
+  | 'SERVICE_WORKER_REQUIRED'
+  /** `connectServiceWorker()` found no service worker that runs `serviceWorkerSender()` for this page. */
+  | 'SERVICE_WORKER_MISSING'
+  /** The page and its service worker name different outboxes (`name`): the worker would never send the page's writes. */
+  | 'SERVICE_WORKER_MISMATCH';
 
 /** Base of every error Landed throws. `code` is stable; `message` says what happened and what to do. */
 export class LandedError extends Error {
