@@ -4,7 +4,7 @@
  * entries: `@landed/server/sqlite`, `/postgres`, `/node-http`, `/express`, `/fastify`, `/hono`.
  */
 export { abortOnFault } from './adapter/abort-on-fault.ts';
-export { createIdempotency, FaultExit, type Idempotency } from './core/createIdempotency.ts';
+export { createIdempotency, FaultExit, type Idempotency } from './core/create-idempotency.ts';
 export { createFaults, type FaultKind, type FaultOptions, type Faults, parseFault } from './core/faults.ts';
 export { canonicalJson, fingerprint } from './core/fingerprint.ts';
 export type { IdempotencyOptions, ReaperTimers } from './core/options.ts';

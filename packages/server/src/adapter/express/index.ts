@@ -5,7 +5,7 @@
  * same transaction, and then sent.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Idempotency } from '../../core/createIdempotency.ts';
+import type { Idempotency } from '../../core/create-idempotency.ts';
 import type { IdempotencyOptions } from '../../core/options.ts';
 import type {
   HandlerContext,
@@ -15,8 +15,8 @@ import type {
 } from '../../core/types.ts';
 import { abortOnFault } from '../abort-on-fault.ts';
 import { getContext, setContext } from '../context.ts';
-import { resolveCore } from '../core.ts';
 import { readBody } from '../read-body.ts';
+import { resolveCore } from '../resolve-core.ts';
 
 export type ExpressIdempotency = RequestHandler & { readonly idempotency: Idempotency<unknown> };
 

@@ -6,7 +6,7 @@
  * key, then sent.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Idempotency } from '../../core/createIdempotency.ts';
+import type { Idempotency } from '../../core/create-idempotency.ts';
 import type { IdempotencyOptions } from '../../core/options.ts';
 import type {
   HandlerContext,
@@ -16,8 +16,8 @@ import type {
 } from '../../core/types.ts';
 import { abortOnFault } from '../abort-on-fault.ts';
 import { getContext, setContext } from '../context.ts';
-import { resolveCore } from '../core.ts';
 import { readBody } from '../read-body.ts';
+import { resolveCore } from '../resolve-core.ts';
 
 export type FastifyIdempotency = ((fastify: FastifyInstance) => Promise<void>) & {
   readonly idempotency: Idempotency<unknown>;

@@ -4,12 +4,12 @@
  * in the same transaction, then answered.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import type { Idempotency } from '../../core/createIdempotency.ts';
+import type { Idempotency } from '../../core/create-idempotency.ts';
 import type { IdempotencyOptions } from '../../core/options.ts';
 import type { HandlerContext, IdempotentRequest, IdempotentResponse } from '../../core/types.ts';
 import { abortOnFault } from '../abort-on-fault.ts';
 import { getContext, setContext } from '../context.ts';
-import { resolveCore } from '../core.ts';
+import { resolveCore } from '../resolve-core.ts';
 
 export type HonoIdempotency = MiddlewareHandler & { readonly idempotency: Idempotency<unknown> };
 

@@ -4,12 +4,12 @@
  *   createServer(withIdempotency({ store, scope }, async ({ tx, body }) => ({ status: 201, body: … })))
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Idempotency } from '../../core/createIdempotency.ts';
+import type { Idempotency } from '../../core/create-idempotency.ts';
 import type { IdempotencyOptions } from '../../core/options.ts';
 import type { Handler, IdempotentResponse } from '../../core/types.ts';
 import { abortOnFault } from '../abort-on-fault.ts';
-import { resolveCore } from '../core.ts';
 import { readBody } from '../read-body.ts';
+import { resolveCore } from '../resolve-core.ts';
 
 export type NodeListener = ((req: IncomingMessage, res: ServerResponse) => void) & {
   /** The core behind the listener: `faults`, `lookup()`, `reap()`, `close()`. */

@@ -3,4 +3,4 @@
  */
 
 export { sqliteSchema } from './schema.ts';
-export { type SqliteStore, type SqliteStoreOptions, sqliteStore } from './sqliteStore.ts';
+export { type SqliteStore, type SqliteStoreOptions, sqliteStore } from './sqlite-store.ts';

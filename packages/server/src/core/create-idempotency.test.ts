@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../store/memory/index.ts';
-import { createIdempotency } from './createIdempotency.ts';
+import { createIdempotency } from './create-idempotency.ts';
 import type { HandlerContext } from './types.ts';
 
 describe('createIdempotency', () => {
