@@ -67,6 +67,25 @@ export class AppProcess {
     while (this.#restarting) await this.#restarting;
   }
 
+  /**
+   * SIGKILLs the app, as an instance of a fleet dies mid-handler; like any crash it is counted and
+   * started again on the same port. Resolves once it is back up.
+   */
+  async kill(): Promise<void> {
+    const child = this.#child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+    await this.settled();
+  }
+
+  /** Keyed writes inside the handler right now: their key is claimed and their transaction open. */
+  async inHandler(): Promise<number> {
+    const res = await fetch(`${this.directUrl}/_chaos/health`);
+    return ((await res.json()) as { inHandler?: number }).inHandler ?? 0;
+  }
+
   async stop(): Promise<void> {
     this.#stopping = true;
     await this.#restarting?.catch(() => {});

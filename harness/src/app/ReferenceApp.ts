@@ -50,7 +50,17 @@ export function createReferenceApp({
     faults: { enabled: faultsEnabled, exit },
   });
 
-  const write: Handler<unknown> = async ({ tx, key, scope, request, body }) => {
+  // Keyed writes between claim and commit: a fleet's instance-kill waits for one before the SIGKILL.
+  let inHandler = 0;
+  const write: Handler<unknown> = async (input) => {
+    inHandler++;
+    try {
+      return await applyWrite(input);
+    } finally {
+      inHandler--;
+    }
+  };
+  const applyWrite: Handler<unknown> = async ({ tx, key, scope, request, body }) => {
     const op = opOf(request.path);
     if (!op) return { status: 404, body: { code: 'not-found', detail: `No write route ${request.path}.` } };
     if (!isMuseumWrite(body))
@@ -109,7 +119,8 @@ export function createReferenceApp({
   }
 
   async function control(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.url === '/_chaos/health') return json(res, 200, { ok: true, fault: faults.current ?? null });
+    if (req.url === '/_chaos/health')
+      return json(res, 200, { ok: true, fault: faults.current ?? null, inHandler });
     if (req.url === '/_chaos/ledger' && readLedger) return json(res, 200, { rows: await readLedger() });
     if (!faultsEnabled)
       return json(res, 403, {

@@ -13,7 +13,12 @@ export type HarnessErrorCode =
   | 'SENTRY_UNAVAILABLE'
   | 'TARGET_UNREACHABLE'
   | 'BAD_EXPERIMENT'
-  | 'VERIFY_FAILED';
+  | 'VERIFY_FAILED'
+  | 'HAPROXY_NOT_FOUND'
+  | 'HAPROXY_FAILED'
+  | 'UNKNOWN_CLIENT_KIND'
+  | 'CHROMIUM_NOT_STARTED'
+  | 'PEER_NOT_INSTALLED';
 
 export class HarnessError extends Error {
   override name = 'HarnessError';
