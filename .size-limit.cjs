@@ -16,11 +16,12 @@ module.exports = [
   // (a `browser` map cannot reach localforage's own imports; a trimmed copy of localforage would replace
   // the package the app installs, and still measures 27.5 KB); Landed's own ~13.4 KB has no Node-only
   // or test-only code to split out. See docs/browser.md, "Size and speed". The budget is that measure
-  // with a little room, so it fails on growth instead of hiding the gap.
+  // with a little room, so it fails on growth instead of hiding the gap. The `observer` option (the
+  // per-attempt hooks tracing needs) added 0.33 KB: 33.7 KB measured.
   check({
     name: '@landed/client/browser',
     path: 'packages/client/src/browser.ts',
-    limit: '33.5 KB',
+    limit: '33.9 KB',
   }),
   check({
     name: '@landed/sentry',

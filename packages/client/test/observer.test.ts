@@ -35,7 +35,15 @@ async function start(answers: Answer[]): Promise<{ url: string; seen: IncomingHt
   server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      const answer = answers[seen.push(req.headers) - 1] ?? { status: 201 };
+      seen.push(req.headers);
+      if (req.method === 'GET' && req.url?.startsWith('/idempotency/')) {
+        // The lookup route: the write was applied, here is its stored answer.
+        const key = decodeURIComponent(req.url.slice('/idempotency/'.length));
+        res.writeHead(200, { 'content-type': 'application/json', 'idempotency-key': `"${key}"` });
+        res.end(JSON.stringify({ key, status: 201, body: { ok: true } }));
+        return;
+      }
+      const answer = answers[seen.length - 1] ?? { status: 201 };
       res.writeHead(answer.status, {
         'content-type': 'application/json',
         'idempotency-key': String(req.headers['idempotency-key']),
@@ -138,4 +146,24 @@ test('the observer sees each write accepted, its transitions to the end, and ent
   expect(client.get(waiting.id)?.state).toBe('queued');
   await client.discard(waiting.id);
   expect(removed).toEqual([waiting.id]);
+});
+
+test('a lookup past the retention window is observed as an attempt too, with its headers', async () => {
+  const { url, seen } = await start([{ status: 503 }]);
+  const calls: Array<[AttemptInfo, AttemptEnd]> = [];
+  const observer: WriteObserver = {
+    attemptStart: ({ kind }) => ({ 'x-trace': kind }),
+    attemptEnd: (attempt, end) => void calls.push([attempt, end]),
+  };
+  // A one-second window less a margin of at least one attempt timeout closes at the first attempt:
+  // the next round asks the lookup route instead of sending again.
+  client = createClient({ store: memoryStore(), baseUrl: url, observer, ...quick, retentionSec: 1 });
+  const handle = await client.post('/tickets', { visitor: 3 });
+  expect(await handle.outcome).toMatchObject({ state: 'confirmed', replayed: true });
+  expect(seen.map((h) => h['x-trace'])).toEqual(['send', 'lookup']);
+  expect(calls.map(([a, e]) => [a.kind, a.method, a.attempt, e.outcome, e.status])).toEqual([
+    ['send', 'POST', 1, 'uncertain', 503],
+    ['lookup', 'GET', 1, 'found', 200],
+  ]);
+  expect(calls[1]?.[0].url).toBe(`${url}/idempotency/${handle.key}`);
 });

@@ -1,4 +1,4 @@
-import type { AttemptEnd, AttemptInfo, WriteObserver } from '../types/observer.ts';
+import type { AttemptInfo, AttemptOutcome, WriteObserver } from '../types/observer.ts';
 import { HEADER_ATTEMPT, HEADER_FIRST_SENT, HEADER_KEY, HEADER_REPLAYED } from './protocol.ts';
 
 /** The protocol's own headers: an observer's value would break the exchange, so it is never taken. */
@@ -8,34 +8,39 @@ const PROTOCOL_HEADERS: ReadonlySet<string> = new Set(
 
 /**
  * Tells the observer an attempt leaves and adds the headers it returns to `headers`. An observer that
- * throws adds nothing: watching must never stop a write.
+ * throws is ignored (from there on): watching must never stop a write.
  */
 export function observeStart(
   observer: WriteObserver,
   attempt: AttemptInfo,
   headers: Record<string, string>,
 ): void {
-  let extra: Record<string, string> | undefined;
   try {
-    extra = observer.attemptStart?.(attempt);
+    const extra = observer.attemptStart?.(attempt);
+    for (const name in extra) if (!PROTOCOL_HEADERS.has(name.toLowerCase())) headers[name] = `${extra[name]}`;
   } catch {
-    return;
-  }
-  if (typeof extra !== 'object' || extra === null) return;
-  for (const name of Object.keys(extra)) {
-    const value = extra[name];
-    if (typeof value === 'string' && !PROTOCOL_HEADERS.has(name.toLowerCase())) headers[name] = value;
+    // See above.
   }
 }
 
-/** Tells the observer the attempt has its answer; an observer that throws is ignored. */
-export function observeEnd(observer: WriteObserver, attempt: AttemptInfo, end: AttemptEnd): void {
+/** Tells the observer the attempt has its answer (`answer` undefined: none came); one that throws is ignored. */
+export function observeEnd(
+  observer: WriteObserver,
+  attempt: AttemptInfo,
+  outcome: AttemptOutcome,
+  code: string | undefined,
+  answer: { status: number; headers: Headers } | undefined,
+  durationMs: number,
+): void {
   try {
-    observer.attemptEnd?.(attempt, end);
+    observer.attemptEnd?.(attempt, {
+      outcome,
+      code,
+      status: answer?.status,
+      replayed: answer?.headers.get(HEADER_REPLAYED)?.trim().toLowerCase() === 'true',
+      durationMs,
+    });
   } catch {
     // See observeStart.
   }
 }
-
-export const saysReplayed = (headers: Headers): boolean =>
-  headers.get(HEADER_REPLAYED)?.trim().toLowerCase() === 'true';

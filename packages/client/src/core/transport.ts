@@ -1,9 +1,9 @@
 import ky from 'ky';
 import type { Entry } from '../types/entry.ts';
-import type { AttemptEnd, AttemptInfo, WriteObserver } from '../types/observer.ts';
+import type { AttemptInfo, WriteObserver } from '../types/observer.ts';
 import type { Clock } from '../types/runtime.ts';
 import { type Classified, classifyError, classifyResponse } from './classify.ts';
-import { observeEnd, observeStart, saysReplayed } from './observe.ts';
+import { observeEnd, observeStart } from './observe.ts';
 import {
   formatKey,
   HEADER_ATTEMPT,
@@ -106,7 +106,7 @@ export async function sendAttempt(
   const started = settings.clock.now();
   const { observer } = settings;
   let observed: AttemptInfo | undefined;
-  let replayed = false;
+  let answer: RawAnswer | undefined;
   let result: AttemptResult;
   try {
     const headers: Record<string, string> = {
@@ -139,12 +139,11 @@ export async function sendAttempt(
       observed = { entry, kind: 'send', method: entry.method, url: entry.url, attempt: entry.attempts };
       observeStart(observer, observed, headers);
     }
-    const answer = await exchange(settings, entry.url, {
+    answer = await exchange(settings, entry.url, {
       method: entry.method,
       headers,
       ...(entry.body === undefined ? {} : { body: entry.body }),
     });
-    if (observer) replayed = saysReplayed(answer.headers);
     result = {
       classified: classifyResponse(answer, entry.key, settings.clock.now()),
       durationMs: settings.clock.now() - started,
@@ -154,11 +153,15 @@ export async function sendAttempt(
     result = { classified: classifyError(error), durationMs: settings.clock.now() - started };
   }
   if (observer && observed) {
-    const { result: classification } = result.classified;
-    const end: AttemptEnd = { outcome: classification.kind, replayed, durationMs: result.durationMs };
-    if (classification.kind !== 'confirmed') end.code = classification.code;
-    if (result.status !== undefined) end.status = result.status;
-    observeEnd(observer, observed, end);
+    const { result: said } = result.classified;
+    observeEnd(
+      observer,
+      observed,
+      said.kind,
+      said.kind === 'confirmed' ? undefined : said.code,
+      answer,
+      result.durationMs,
+    );
   }
   return result;
 }
@@ -189,13 +192,15 @@ export async function lookupKey(
   let answer: RawAnswer | undefined;
   const done = <T extends LookupAnswer>(lookup: T) => {
     const durationMs = settings.clock.now() - started;
-    if (observer && observed) {
-      const replayed = answer ? saysReplayed(answer.headers) : false;
-      const end: AttemptEnd = { outcome: lookup.kind, replayed, durationMs };
-      if (lookup.kind === 'unknown') end.code = lookup.code;
-      if (answer) end.status = answer.status;
-      observeEnd(observer, observed, end);
-    }
+    if (observer && observed)
+      observeEnd(
+        observer,
+        observed,
+        lookup.kind,
+        lookup.kind === 'unknown' ? lookup.code : undefined,
+        answer,
+        durationMs,
+      );
     return { ...lookup, durationMs, ...(retentionSec === undefined ? {} : { retentionSec }) };
   };
   if (settings.lookupPath === null)

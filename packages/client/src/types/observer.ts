@@ -35,9 +35,9 @@ export type AttemptOutcome =
 export interface AttemptEnd {
   outcome: AttemptOutcome;
   /** The stable code of an answer that did not confirm: `HTTP_503`, `TIMEOUT`, `NETWORK`, `IN_PROGRESS` … */
-  code?: string;
+  code?: string | undefined;
   /** HTTP status, absent when no response arrived. */
-  status?: number;
+  status?: number | undefined;
   /** The response said `Idempotent-Replayed: true`. */
   replayed: boolean;
   durationMs: number;
