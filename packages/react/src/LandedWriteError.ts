@@ -15,7 +15,9 @@ export class LandedWriteError extends LandedError {
     const rejected = outcome.state === 'rejected';
     super(
       rejected ? 'WRITE_REJECTED' : 'WRITE_EXPIRED',
-      `${rejected ? 'the server refused the write' : 'the write’s outcome could not be established; a person decides (replay or discard it)'}: ${outcome.reason ?? outcome.state} (entry ${handle.id})`,
+      rejected
+        ? `write ${handle.id} was rejected: ${outcome.reason ?? 'the server refused it'}; it is not sent again`
+        : `write ${handle.id} expired: ${outcome.reason ?? 'its outcome could not be established'}; a person decides (replay or discard it)`,
     );
     this.id = handle.id;
     this.key = handle.key;
