@@ -94,6 +94,12 @@ const specs: ClientKindSpec[] = [
     '@redux-offline/redux-offline defaults (effect, discard, retry; redux-persist localStorage) in Chromium',
     ['@redux-offline/redux-offline', 'redux'],
   ),
+  browserPeer(
+    'workbox-background-sync',
+    'workbox-background-sync Queue in a service worker, replayed on sync, in Chromium',
+    ['workbox-background-sync'],
+    { serviceWorker: join(pagesDir, 'workbox-background-sync.sw.ts') },
+  ),
 ];
 
 function browserPeer(

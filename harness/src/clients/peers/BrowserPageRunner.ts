@@ -79,10 +79,11 @@ export class BrowserPageRunner implements ClientRunner {
   }
 
   async run(writes: readonly PlannedWrite[], spreadMs: number): Promise<void> {
-    await this.page.evaluate(([w, ms]) => (globalThis as unknown as { peer: PeerApi }).peer.run(w, ms), [
-      writes as PlannedWrite[],
-      spreadMs,
-    ] as const);
+    // As JSON text: the workload's body type is too deep for Playwright's serialisable-argument type.
+    await this.page.evaluate(
+      ([json, ms]) => (globalThis as unknown as { peer: PeerApi }).peer.run(JSON.parse(json), ms),
+      [JSON.stringify(writes), spreadMs] as const,
+    );
   }
 
   async drain(timeoutMs: number): Promise<void> {
