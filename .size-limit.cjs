@@ -30,4 +30,18 @@ module.exports = [
     limit: '3 KB',
   }),
   check({ name: '@landed/console', path: 'packages/console/src/index.ts', limit: '12 KB' }),
+  // The React bindings and the TanStack Query adapter (both entries), without the peers an app has.
+  check({
+    name: '@landed/react',
+    path: ['packages/react/src/index.ts', 'packages/react/src/query.ts'],
+    // Every export of both (size-limit cannot take `*` from two files at once).
+    import: {
+      'packages/react/src/index.ts':
+        '{ LandedProvider, snapshotsOf, useEntry, useLandedClient, useOutboxSummary, useWrite }',
+      'packages/react/src/query.ts':
+        '{ invalidateOnConfirmed, LandedWriteError, landedMutation, useLandedMutation }',
+    },
+    ignore: ['react', '@landed/client', '@tanstack/react-query'],
+    limit: '2 KB',
+  }),
 ];
