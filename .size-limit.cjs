@@ -30,6 +30,12 @@ module.exports = [
     limit: '3 KB',
   }),
   check({ name: '@landed/console', path: 'packages/console/src/index.ts', limit: '12 KB' }),
+  check({
+    name: '@landed/opentelemetry',
+    path: 'packages/opentelemetry/src/index.ts',
+    ignore: ['@opentelemetry/api'],
+    limit: '2.5 KB',
+  }),
   // The React bindings and the TanStack Query adapter (both entries), without the peers an app has.
   check({
     name: '@landed/react',
