@@ -24,16 +24,19 @@ test('bundle budgets hold (minified + gzip): client browser entry, sentry report
   expect(Object.keys(byName).sort()).toEqual([
     '@landed/client/browser',
     '@landed/console',
+    '@landed/opentelemetry',
     '@landed/react',
     '@landed/sentry',
   ]);
   // One budget for the browser entry, every dependency included (localforage too). It is over the
   // 25 KB asked for: docs/browser.md ("Size and speed") states the measure, the gap and what was tried.
-  expect(byName['@landed/client/browser']?.sizeLimit).toBe(33_500);
+  expect(byName['@landed/client/browser']?.sizeLimit).toBe(33_900);
   expect(byName['@landed/sentry']?.sizeLimit).toBe(3_000);
   expect(byName['@landed/console']?.sizeLimit).toBe(12_000);
   // Both entries of the React bindings, without react, @landed/client and @tanstack/react-query.
   expect(byName['@landed/react']?.sizeLimit).toBe(2_000);
+  // The tracing integration, without its peer @opentelemetry/api.
+  expect(byName['@landed/opentelemetry']?.sizeLimit).toBe(2_500);
   for (const m of measured) {
     expect(m.size, `${m.name} is ${m.size} B, over its ${m.sizeLimit} B budget`).toBeLessThanOrEqual(
       m.sizeLimit,
