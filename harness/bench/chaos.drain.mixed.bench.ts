@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { emit, skipped } from '../../packages/client/bench/bench-kit.ts';
-import { SCENARIOS } from '../src/scenarios/catalog.ts';
-import { faultMenu } from '../src/scenarios/faults.ts';
+import { loadMuseum } from '../src/experiment/load.ts';
+import { menuFor } from '../src/scenarios/needs.ts';
 import { type RunSize, runScenario, type ScenarioRun } from '../src/scenarios/runScenario.ts';
 import { mixedSchedule } from '../src/scenarios/schedule.ts';
 import { startToxiproxy } from '../src/toxiproxy/ToxiproxyServer.ts';
@@ -29,10 +29,13 @@ if (!skipped(ID)) {
     }
     return last - first;
   };
+  const museum = loadMuseum();
+  const scenario = museum.scenarios.find((s) => s.name === 'mixed');
+  if (!scenario?.draw) throw new Error(`${ID}: the museum matrix has no mixed scenario`);
   try {
-    const calm = await runScenario(SCENARIOS.mixed, [], size, env);
-    const steps = mixedSchedule(faultMenu({ postgres: false, serverFaults: true }), SEED);
-    const mixed = await runScenario(SCENARIOS.mixed, steps, size, env);
+    const calm = await runScenario(museum, scenario, [], size, env);
+    const steps = mixedSchedule(menuFor(museum, {}), SEED, scenario.draw);
+    const mixed = await runScenario(museum, scenario, steps, size, env);
     const landed = mixed.verdicts.find((v) => v.client === 'landed');
     const ours = resolveSpan(mixed);
     const baseline = resolveSpan(calm);

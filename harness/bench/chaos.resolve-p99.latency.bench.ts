@@ -9,25 +9,29 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { emit, skipped } from '../../packages/client/bench/bench-kit.ts';
 import { type ClientVerdict, VIOLATIONS } from '../src/checker/check.ts';
-import { parseRunArgs } from '../src/cli/args.ts';
 import { CHAOS_CLIENT_DEFAULTS } from '../src/clients/LandedRunner.ts';
-import { SCENARIOS } from '../src/scenarios/catalog.ts';
+import { loadMuseum } from '../src/experiment/load.ts';
+import { sizesOf } from '../src/experiment/runExperiment.ts';
 import { runScenario, runSize } from '../src/scenarios/runScenario.ts';
+import { fixedSchedule } from '../src/scenarios/schedule.ts';
 import { startToxiproxy } from '../src/toxiproxy/ToxiproxyServer.ts';
 
 const ID = 'chaos.resolve-p99.latency';
 if (!skipped(ID)) {
-  // The size `--full` gives (4 clients of each kind × 2,500 writes, a 30 s window), taken from the
-  // CLI's own parser so the bench follows it if it changes. The 120 s drain mirrors cli/main.ts, which
-  // does not export it. The whole run takes well under a minute, so nothing is scaled down: the
-  // backlog that drives the p99 only builds up at this write rate.
-  const full = parseRunArgs(['run', '--full']);
-  const size = runSize(full.clients, full.writes, 120_000);
-  const scenario = SCENARIOS.latency;
+  // The size `--full` gives (4 clients of each kind × 2,500 writes, a 30 s window, a 120 s drain),
+  // taken from the museum matrix (harness/experiments/museum.yaml) so the bench follows it if it
+  // changes. The whole run takes well under a minute, so nothing is scaled down: the backlog that
+  // drives the p99 only builds up at this write rate.
+  const museum = loadMuseum();
+  const scenario = museum.scenarios.find((s) => s.name === 'latency');
+  if (!scenario) throw new Error(`${ID}: the museum matrix has no latency scenario`);
+  const full = sizesOf(museum, { full: true }, scenario);
+  const size = runSize(full.clients, full.writes, full.drainMs, museum.writes.spreadMs);
+  const { steps, windowMs } = fixedSchedule(scenario.faults, size.windowMs);
   const toxiproxy = await startToxiproxy({ root: resolve(import.meta.dirname, '../..') });
   const workDir = mkdtempSync(join(tmpdir(), 'landed-bench-'));
   try {
-    const run = await runScenario(scenario, scenario.steps, size, { toxiproxy, workDir });
+    const run = await runScenario(museum, scenario, steps, size, { toxiproxy, workDir }, windowMs);
     const verdictOf = (client: string): ClientVerdict => {
       const v = run.verdicts.find((x) => x.client === client);
       if (!v) throw new Error(`${ID}: the checker returned no verdict for the ${client} client`);

@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VIOLATIONS } from '../src/checker/check.ts';
-import type { ScenarioName } from '../src/scenarios/catalog.ts';
-import { runMatrix } from '../src/scenarios/matrix.ts';
+import { loadMuseum } from '../src/experiment/load.ts';
+import { runExperiment } from '../src/experiment/runExperiment.ts';
 import type { ScenarioRun } from '../src/scenarios/runScenario.ts';
 import { startToxiproxy, type ToxiproxyServer } from '../src/toxiproxy/ToxiproxyServer.ts';
 
+type ScenarioName = string;
 const NAMES: ScenarioName[] = [
   'timeout-downstream',
   'http-500-after-commit',
@@ -31,13 +32,17 @@ beforeAll(async () => {
   console.log(`chaos matrix seed=${seed} (rerun with FC_SEED=${seed})`);
   toxiproxy = await startToxiproxy({ root: resolve(import.meta.dirname, '../..') });
   workDir = mkdtempSync(join(tmpdir(), 'landed-chaos-test-'));
-  runs = await runMatrix(
+  // The museum matrix (harness/experiments/museum.yaml) at 2 clients of each kind × 15 writes: a
+  // 3 s window (its minimum) and its 30 s drain.
+  runs = await runExperiment(
+    loadMuseum(),
     { toxiproxy, workDir, postgresUrl: undefined },
     {
       names: NAMES,
-      size: { clients: 2, writes: 15, windowMs: 3_000, drainMs: 30_000 },
+      clients: 2,
+      writes: 15,
       seed,
-      randomRuns: 1,
+      runs: 1,
       rerun: (s) => `FC_SEED=${s}`,
       log: (l) => console.log(l),
     },

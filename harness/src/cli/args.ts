@@ -1,17 +1,23 @@
-/** `landed-chaos run` options, parsed and checked, with errors that say what is allowed. */
+/**
+ * `landed-chaos run` options, parsed and checked, with errors that say what is allowed. The sizes
+ * not given stay undefined: the experiment file (the museum matrix by default) has them.
+ */
+import type { Experiment } from '../experiment/Experiment.ts';
+import { loadMuseum } from '../experiment/load.ts';
 import { wrap } from '../report/checklist.ts';
-import { SCENARIO_NAMES, type ScenarioName } from '../scenarios/catalog.ts';
 import { HarnessError } from '../toxiproxy/errors.ts';
 import { parseOptions } from './parse-options.ts';
 
 export interface RunArgs {
   /** `--help`: print USAGE and exit 0; nothing else is read. */
   help: boolean;
-  names: ScenarioName[];
-  clients: number;
-  writes: number;
+  /** `--scenario`: the scenarios to run; absent, all of the experiment's. */
+  names?: string[] | undefined;
+  clients?: number | undefined;
+  writes?: number | undefined;
   seed: number;
-  randomRuns: number;
+  /** `--runs`: schedules a `search` scenario tries. */
+  randomRuns?: number | undefined;
   randomPath?: string | undefined;
   json?: string | undefined;
   /** Where the HTML report goes: `reports/chaos-<seed>.html` unless `--html FILE` or `--html none`. */
@@ -20,16 +26,25 @@ export interface RunArgs {
   markdown?: string | undefined;
   target?: string | undefined;
   full: boolean;
-  /** `--experiment FILE`: run that experiment file instead of the scenario matrix. */
+  /** `--experiment FILE`: run that experiment file instead of the museum matrix. */
   experiment?: string | undefined;
+}
+
+/** The museum matrix's scenario names, for the synopsis (read from harness/experiments/museum.yaml). */
+export function museumNames(): string[] {
+  return loadMuseum().scenarios.map((s) => s.name);
 }
 
 export const USAGE = `landed-chaos run [--scenario NAME|all] [--clients N] [--writes N] [--seed S] [--runs N] [--path P]
                  [--json FILE] [--html FILE|none] [--junit FILE] [--markdown FILE]
                  [--target URL] [--full]
-landed-chaos run --experiment FILE
+landed-chaos run --experiment FILE [the options above]
+  --experiment FILE
+                   an experiment file (YAML or JSON): your target, writes, verification, scenarios
+                   of faults and pass/fail thresholds (docs/harness.md). Default: the museum matrix,
+                   harness/experiments/museum.yaml; the defaults below are the museum's
   --scenario NAME  a scenario, or all (default); repeat it or comma-separate for several:
-${wrap(SCENARIO_NAMES.join(', '), '                   ').join('\n')}
+${wrap(museumNames().join(', '), '                   ').join('\n')}
   --clients N      clients of each kind (Landed and naive) per scenario (default 2; --full 4)
   --writes N       writes per client (default 20; --full 2500, i.e. 10,000 per scenario and kind)
   --seed S         seed of the mixed schedule and the random search (default: the clock; printed)
@@ -40,12 +55,10 @@ ${wrap(SCENARIO_NAMES.join(', '), '                   ').join('\n')}
                    none: no HTML)
   --junit FILE     a JUnit XML report: one test case per scenario and client kind
   --markdown FILE  a Markdown summary a CI job can post on a pull request
-  --target URL     your own server (http://) instead of the reference app: the museum routes and
-                   GET /_chaos/ledger (docs/harness.md); probed for the protocol first
-  --full           release size
-  --experiment FILE
-                   an experiment file (YAML or JSON): your target, writes, verification, faults and
-                   pass/fail thresholds (docs/harness.md); the other options do not apply
+  --target URL     your own server (http://) instead of the experiment's target (the museum's: the
+                   reference app; yours then offers the museum routes and GET /_chaos/ledger,
+                   docs/harness.md); probed for the protocol first
+  --full           release size (the experiment's full sizes)
 Environment: TOXIPROXY_URL (use a running Toxiproxy), DATABASE_URL (PostgreSQL instead of SQLite),
   SENTRY_DSN (report each Landed write that needs a person and each violation to Sentry).
 Exit code: 0 when every Landed scenario passed, 1 on a Landed violation, 2 on a usage/setup error.`;
@@ -75,48 +88,37 @@ export function parseRunArgs(argv: string[]): RunArgs {
   const extra = positionals[0] === 'run' ? positionals.slice(1) : positionals;
   if (extra.length)
     throw new HarnessError('BAD_ARGUMENT', `unexpected argument "${extra[0]}" (see landed-chaos run --help)`);
-  if (values.help) return { ...defaults(false), help: true };
-  const requested = (values.scenario ?? ['all']).flatMap((s) => s.split(',')).map((s) => s.trim());
-  const names = requested.includes('all') ? [...SCENARIO_NAMES] : requested;
-  for (const name of names) {
-    if (!(SCENARIO_NAMES as readonly string[]).includes(name)) {
-      throw new HarnessError(
-        'UNKNOWN_SCENARIO',
-        `Unknown scenario "${name}". Choose one of: ${SCENARIO_NAMES.join(', ')}, or all.`,
-      );
-    }
-  }
   const full = values.full ?? false;
-  const fallback = defaults(full);
-  const seed = values.seed === undefined ? fallback.seed : integer('seed', values.seed);
+  const seed = values.seed === undefined ? Date.now() % 2 ** 31 : integer('seed', values.seed);
+  if (values.help) return { help: true, seed, html: null, full };
+  const requested = (values.scenario ?? ['all']).flatMap((s) => s.split(',')).map((s) => s.trim());
   return {
-    ...fallback,
-    names: names as ScenarioName[],
-    clients: positive('clients', values.clients, fallback.clients),
-    writes: positive('writes', values.writes, fallback.writes),
+    help: false,
+    names: requested.includes('all') ? undefined : requested,
+    clients: positive('clients', values.clients),
+    writes: positive('writes', values.writes),
     seed,
-    randomRuns: positive('runs', values.runs, fallback.randomRuns),
+    randomRuns: positive('runs', values.runs),
     randomPath: values.path,
     json: values.json,
     html: values.html === 'none' ? null : (values.html ?? `reports/chaos-${seed}.html`),
     junit: values.junit,
     markdown: values.markdown,
     target: values.target === undefined ? undefined : targetUrl(values.target),
+    full,
     experiment: values.experiment,
   };
 }
 
-function defaults(full: boolean): RunArgs {
-  return {
-    help: false,
-    names: [...SCENARIO_NAMES],
-    clients: full ? 4 : 2,
-    writes: full ? 2_500 : 20,
-    seed: Date.now() % 2 ** 31,
-    randomRuns: full ? 100 : 2,
-    html: null,
-    full,
-  };
+/** Refuses a `--scenario` the experiment does not have, naming the ones it has. */
+export function checkNames(names: readonly string[] | undefined, experiment: Experiment): void {
+  const known = experiment.scenarios.map((s) => s.name);
+  for (const name of names ?? [])
+    if (!known.includes(name))
+      throw new HarnessError(
+        'UNKNOWN_SCENARIO',
+        `Unknown scenario "${name}". Choose one of: ${known.join(', ')}, or all.`,
+      );
 }
 
 function targetUrl(text: string): string {
@@ -135,8 +137,8 @@ function integer(name: string, text: string): number {
   return n;
 }
 
-function positive(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
+function positive(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
   const n = integer(name, text);
   if (n < 1) throw new HarnessError('BAD_ARGUMENT', `--${name} must be at least 1, got ${n}.`);
   return n;

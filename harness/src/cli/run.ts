@@ -1,32 +1,45 @@
 /**
- * `landed-chaos run`: starts (or finds) Toxiproxy, runs the scenario matrix with Landed and naive
- * clients side by side, prints the verdict table, writes the JSON and HTML reports, and exits 1 when
- * any Landed scenario has a violation — naive failures are the expected contrast, not a failure.
+ * `landed-chaos run`: reads the experiment (`--experiment FILE`, or the museum matrix in
+ * harness/experiments/museum.yaml), starts (or finds) Toxiproxy, runs its scenarios, prints the
+ * verdict table, writes the JSON, HTML, JUnit and Markdown reports, and exits 1 when a Landed verdict
+ * did not hold its thresholds — naive failures are the expected contrast, not a failure.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { VIOLATIONS } from '../checker/check.ts';
 import { assertReachable, type ConformReport, conform } from '../conform/conform.ts';
+import type { Experiment } from '../experiment/Experiment.ts';
+import { loadExperiment, loadMuseum } from '../experiment/load.ts';
+import { planWrites } from '../experiment/plan.ts';
+import { chosen, runExperiment, sizesOf } from '../experiment/runExperiment.ts';
 import { htmlReport } from '../report/html.ts';
 import { jsonReport } from '../report/json.ts';
 import { junitReport } from '../report/junit.ts';
 import { markdownReport } from '../report/markdown.ts';
 import { ledgerNotice, protocolNotice } from '../report/protocol-notice.ts';
-import { type RunMeta, rerunCommand } from '../report/rerun.ts';
+import { type RerunArgs, type RunMeta, rerunCommand } from '../report/rerun.ts';
 import { type ChaosSentry, describeDsn, openChaosSentry } from '../report/sentry.ts';
 import { verdictTable } from '../report/table.ts';
-import { runMatrix } from '../scenarios/matrix.ts';
-import { runSize } from '../scenarios/runScenario.ts';
 import { startToxiproxy } from '../toxiproxy/ToxiproxyServer.ts';
-import { parseRunArgs, USAGE } from './args.ts';
-import { experimentCommand } from './experiment.ts';
+import { checkNames, parseRunArgs, USAGE } from './args.ts';
 import { Progress } from './progress.ts';
+import { describeExperiment, faultPlan, scenarioSummary } from './run-output.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-/** A museum write (the routes a --target offers) for the protocol probes. */
-const MUSEUM_PROBE_BODY =
-  '{"writeId":"{{writeId}}","visitor":"landed-conform","ticket":"T-conform","price":25}';
+
+/** The protocol probes write what the experiment's first write would be, with a fresh id each. */
+function probeOf(experiment: Experiment): { path: string; body?: string } {
+  const [first] = planWrites(experiment.writes, 'landed', 0, 1, 'conform').writes;
+  if (!first) return { path: '/orders' };
+  return {
+    path: first.path,
+    ...(first.body === undefined
+      ? {}
+      : { body: JSON.stringify(first.body).split(first.writeId).join('{{writeId}}') }),
+  };
+}
 
 export async function runCommand(argv: string[]): Promise<number> {
   const args = parseRunArgs(argv);
@@ -34,27 +47,37 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (args.experiment) return experimentCommand(args.experiment);
+  const experiment = args.experiment ? loadExperiment(args.experiment) : loadMuseum();
+  checkNames(args.names, experiment);
+  const scenarios = chosen(experiment, args.names);
+  const one = scenarios.length === 1 ? scenarios[0] : undefined;
+  const target = args.target ?? (experiment.target === 'reference' ? undefined : experiment.target);
   const progress = new Progress();
   let conformance: ConformReport | undefined;
+  // Before Toxiproxy starts: a target that is down, or does not speak the protocol, is said first.
+  if (target) await assertReachable(target);
   if (args.target) {
-    // Before Toxiproxy starts: a target that is down, or does not speak the protocol, is said first.
-    await assertReachable(args.target);
-    conformance = await conform({ target: args.target, path: '/tickets', body: MUSEUM_PROBE_BODY });
+    conformance = await conform({ target: args.target, ...probeOf(experiment) });
     const failed = conformance.checks.filter((c) => c.status === 'fail').map((c) => c.id);
     progress.line(
       conformance.refused
-        ? `Protocol probes: POST /tickets was not accepted (${conformance.refused.answer?.status ?? conformance.refused.error})`
+        ? `Protocol probes: POST ${conformance.path} was not accepted (${conformance.refused.answer?.status ?? conformance.refused.error})`
         : `Protocol probes: ${failed.length ? `failed ${failed.join(', ')}` : 'every check passed or does not apply'}`,
     );
   }
+  const sizes = sizesOf(experiment, {
+    clients: args.clients,
+    writes: args.writes,
+    runs: args.randomRuns,
+    full: args.full,
+  });
   const toxiproxy = await startToxiproxy({ root: ROOT, log: (l) => progress.line(l) });
   const workDir = mkdtempSync(join(tmpdir(), 'landed-chaos-'));
   const postgresUrl = process.env.DATABASE_URL || undefined;
-  const database: RunMeta['database'] = args.target ? 'target' : postgresUrl ? 'postgres' : 'sqlite';
-  progress.line(
-    `Toxiproxy ${toxiproxy.version} at ${toxiproxy.url} · ${database} · ${args.clients} client(s) of each kind × ${args.writes} writes · seed ${args.seed}`,
-  );
+  const database: RunMeta['database'] = target ? 'target' : postgresUrl ? 'postgres' : 'sqlite';
+  progress.line(describeExperiment(experiment, sizes, target));
+  progress.line(`Toxiproxy ${toxiproxy.version} at ${toxiproxy.url} · ${database} · seed ${args.seed}`);
+  if (one) for (const line of faultPlan(one)) progress.line(line);
   let sentry: ChaosSentry | undefined;
   const dsn = process.env.SENTRY_DSN?.trim();
   if (dsn) {
@@ -74,30 +97,52 @@ export async function runCommand(argv: string[]): Promise<number> {
       `Sentry (${describeDsn(dsn)}): reporting each Landed write that needs a person and each violation`,
     );
   }
+  const rerunArgs: RerunArgs = {
+    names: scenarios.map((s) => s.name),
+    seed: args.seed,
+    clients: sizes.clients,
+    writes: sizes.writes,
+    randomRuns: sizes.runs,
+    target: args.target,
+    full: args.full,
+    experiment: args.experiment,
+  };
+  const searches = scenarios.filter((s) => s.search).map((s) => s.name);
   const stopOnSignal = () => {
     void toxiproxy.stop().finally(() => process.exit(130));
   };
   process.once('SIGINT', stopOnSignal);
   try {
-    const runs = await runMatrix(
+    let began = Date.now();
+    const runs = await runExperiment(
+      experiment,
       {
         toxiproxy,
         workDir,
         postgresUrl,
-        target: args.target,
+        target,
         sentry,
         onProgress: (done, planned, faults) => progress.update(done, planned, faults),
+        // A run of one scenario shows each fault as it starts and stops.
+        onFault: (op) => {
+          if (one) progress.line(`  ${((op.at - began) / 1000).toFixed(1)} s  ${op.phase} ${op.name}`);
+        },
       },
       {
         names: args.names,
-        size: runSize(args.clients, args.writes, args.full ? 120_000 : 30_000),
+        clients: args.clients,
+        writes: args.writes,
+        runs: args.randomRuns,
+        full: args.full,
         seed: args.seed,
-        randomRuns: args.randomRuns,
         randomPath: args.randomPath,
         rerun: (seed, path) =>
-          `npm run chaos -- --scenario random --seed ${seed} --runs ${args.randomRuns} --clients ${args.clients} --writes ${args.writes}${path ? ` --path ${path}` : ''}`,
+          `${rerunCommand({ ...rerunArgs, seed, names: searches }, experiment)}${path ? ` --path ${path}` : ''}`,
         log: (l) => progress.line(l),
-        onScenario: (name, i, n) => progress.scenario(name, i, n),
+        onScenario: (name, i, n) => {
+          began = Date.now();
+          progress.scenario(name, i, n);
+        },
         onResult: (run) => {
           const landed = run.verdicts.find((v) => v.client === 'landed');
           progress.line(
@@ -113,12 +158,14 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stdout.write(`\n${verdictTable(runs, Boolean(process.stdout.isTTY))}\n`);
     const payloads = args.target && ledgerNotice(runs.flatMap((r) => r.verdicts));
     if (payloads) process.stdout.write(`${payloads}\n`);
+    const only = one && runs[0];
+    if (only && !only.skipped) process.stdout.write(`${scenarioSummary(only).join('\n')}\n`);
     const meta: RunMeta = {
       toxiproxy: { version: toxiproxy.version, url: toxiproxy.url },
       seed: args.seed,
       database,
       argv,
-      rerun: rerunCommand(args),
+      rerun: rerunCommand(rerunArgs, experiment),
     };
     const write = (file: string, text: string) => {
       mkdirSync(dirname(resolve(file)), { recursive: true });
@@ -135,14 +182,17 @@ export async function runCommand(argv: string[]): Promise<number> {
         `Sentry: ${sentry.violations} violation event(s)${sent ? '' : ' (some may not have been delivered in 10 s)'}, plus what Landed clients reported`,
       );
     }
+    const landed = runs.flatMap((r) => r.verdicts.filter((v) => v.client === 'landed'));
     const failed = runs.filter((r) => r.verdicts.some((v) => v.client === 'landed' && !v.passed));
     if (failed.length) {
-      progress.line(
-        `\nLanded violations in: ${failed.map((r) => r.name).join(', ')} (seed ${args.seed})\nrerun: ${meta.rerun}`,
+      process.stdout.write(
+        `\nFAIL: a threshold did not hold.\nLanded did not pass: ${failed.map((r) => r.name).join(', ')} (seed ${args.seed})\nrerun: ${meta.rerun}\n`,
       );
       return 1;
     }
-    progress.line('\nLanded: no write lost, none applied twice, none left unresolved.');
+    process.stdout.write('\nPASS: every threshold held.\n');
+    if (landed.length && landed.every((v) => VIOLATIONS.every((k) => v[k] === 0)))
+      process.stdout.write('Landed: no write lost, none applied twice, none left unresolved.\n');
     return 0;
   } finally {
     process.off('SIGINT', stopOnSignal);

@@ -73,7 +73,7 @@ export class NaiveRunner implements ClientRunner {
       const body = await pRetry(
         async () => {
           try {
-            const response = await this.#http.post(w.path.slice(1), { json: w.body });
+            const response = await this.#http(w.path.slice(1), { method: w.method ?? 'POST', json: w.body });
             const json: unknown = await response.json();
             this.#record({
               type: 'attempt',

@@ -12,7 +12,7 @@ import { openChaosSentry } from '../report/sentry.ts';
 import { agentFetch } from './agent-fetch.ts';
 import { LandedRunner } from './LandedRunner.ts';
 import { NaiveRunner } from './NaiveRunner.ts';
-import { museumWorkload } from './workload.ts';
+import type { PlannedWrite } from './workload.ts';
 
 export interface ChildSpec {
   kind: 'landed' | 'naive';
@@ -20,7 +20,8 @@ export interface ChildSpec {
   baseUrl: string;
   /** The Landed file outbox. */
   dir: string;
-  count: number;
+  /** A JSON file with this client's planned writes (`experiment/plan.ts`). */
+  planFile: string;
   spreadMs: number;
   drainMs: number;
   /** File listing write ids the parent already saw accepted (one per line). */
@@ -32,6 +33,7 @@ export interface ChildSpec {
 const spec = JSON.parse(process.env.LANDED_CHAOS_CHILD ?? '{}') as ChildSpec;
 const record = (op: Op) => process.stdout.write(`OP ${JSON.stringify(op)}\n`);
 const fetch = agentFetch(new Agent({ keepAlive: true }));
+const plan = JSON.parse(readFileSync(spec.planFile, 'utf8')) as PlannedWrite[];
 const skip = new Set(spec.skipFile ? readFileSync(spec.skipFile, 'utf8').split('\n').filter(Boolean) : []);
 
 if (spec.kind === 'landed') {
@@ -48,7 +50,7 @@ if (spec.kind === 'landed') {
   for (const id of await runner.adoptOutbox()) skip.add(id);
   process.stdout.write('READY\n');
   await runner.run(
-    museumWorkload('landed', spec.instance, spec.count).filter((w) => !skip.has(w.writeId)),
+    plan.filter((w) => !skip.has(w.writeId)),
     spec.spreadMs,
   );
   await runner.drain(spec.drainMs);
@@ -58,7 +60,7 @@ if (spec.kind === 'landed') {
   const runner = new NaiveRunner({ instance: spec.instance, baseUrl: spec.baseUrl, record, fetch });
   process.stdout.write('READY\n');
   await runner.run(
-    museumWorkload('naive', spec.instance, spec.count).filter((w) => !skip.has(w.writeId)),
+    plan.filter((w) => !skip.has(w.writeId)),
     spec.spreadMs,
   );
   await runner.drain(spec.drainMs);

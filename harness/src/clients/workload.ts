@@ -1,20 +1,23 @@
 /**
- * The museum workload: visitors buy a ticket, pair a pen with it, then collect objects — in that
- * order, which is why each visitor is its own lane. Deterministic from (client, instance, count), so a
- * restarted client process knows exactly which writes are its own.
+ * A write as a client under test is handed it, and the museum workload: visitors buy a ticket, pair a
+ * pen with it, then collect objects — in that order, which is why each visitor is its own lane.
+ * Experiment files render their writes (`experiment/plan.ts`); `harness/experiments/museum.yaml`
+ * renders exactly these (a test holds the two together). Deterministic from (client, instance,
+ * count), so a restarted client process knows exactly which writes are its own.
  */
 
-import type { WriteMethod } from '@landed/client';
-import type { MuseumPath, MuseumWrite } from '../app/museum.ts';
+import type { JsonValue, WriteMethod } from '@landed/client';
 import type { ClientKind } from '../checker/history.ts';
 
 export interface PlannedWrite {
   writeId: string;
-  path: MuseumPath;
-  body: MuseumWrite;
-  /** One lane per visitor: a pen is never paired before its ticket exists. */
+  /** A route of the target, e.g. the museum's `/tickets`. */
+  path: string;
+  /** The JSON body (an experiment's write without one carries undefined here). */
+  body: JsonValue;
+  /** Writes of one lane are sent in order (the museum: one lane per visitor). */
   lane: string;
-  /** An experiment file may send PUT, PATCH or DELETE. @default 'POST' */
+  /** @default 'POST' */
   method?: WriteMethod;
 }
 

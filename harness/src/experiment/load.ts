@@ -10,6 +10,16 @@ import { HarnessError } from '../toxiproxy/errors.ts';
 import type { Experiment } from './Experiment.ts';
 import { readExperiment, SchemaError } from './schema.ts';
 
+/** The museum matrix: what `landed-chaos run` runs without `--experiment`. */
+export const MUSEUM = resolve(import.meta.dirname, '../../experiments/museum.yaml');
+
+let museum: Experiment | undefined;
+/** The museum matrix, read once. */
+export function loadMuseum(): Experiment {
+  museum ??= loadExperiment(MUSEUM);
+  return museum;
+}
+
 export function loadExperiment(file: string): Experiment {
   let text: string;
   try {

@@ -1,187 +1,281 @@
 /**
  * The experiment schema: turns the parsed file into an `Experiment`, filling defaults, or throws a
- * `SchemaError` with the path of the first field that is wrong and what it may be instead.
+ * `SchemaError` with the path of the first field that is wrong and what it may be instead. Faults
+ * are read in `schema-faults.ts`.
  */
 import type { WriteMethod } from '@landed/client';
-import type { FaultKind } from '@landed/server';
-import type { Fault } from '../scenarios/faults.ts';
-import type { ToxicKind } from '../toxiproxy/ProxyControl.ts';
-import type { Experiment, Thresholds, TimedFault, Verification, WritePlan } from './Experiment.ts';
+import type { ClientKind } from '../checker/history.ts';
+import type {
+  Experiment,
+  Scenario,
+  Thresholds,
+  WritePlan,
+  WriteTemplate,
+} from './Experiment.ts';
+import { checkFaults, type FaultContext, menuFault, timedFault } from './schema-faults.ts';
+import {
+  allowOnly,
+  array,
+  integer,
+  number,
+  object,
+  oneOf,
+  optionalInteger,
+  type Path,
+  routePath,
+  SchemaError,
+  string,
+} from './schema-values.ts';
+import { verification } from './schema-verify.ts';
 
-type Path = (string | number)[];
+export { SchemaError } from './schema-values.ts';
 
-export class SchemaError extends Error {
-  override name = 'SchemaError';
-  readonly path: Path;
-  constructor(path: Path, message: string) {
-    super(message);
-    this.path = path;
-  }
-}
-
-/** Every toxic Toxiproxy 2.x offers; attributes are passed through as given. */
-const TOXICS = ['latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'slicer', 'limit_data'];
 const METHODS: WriteMethod[] = ['POST', 'PUT', 'PATCH', 'DELETE'];
-const HTTP500: Record<string, FaultKind> = {
-  'before-commit': '500-before-commit',
-  'after-commit': '500-after-commit',
-};
+const KINDS: ClientKind[] = ['landed', 'naive'];
+const BUILT_IN_FIELDS = ['writeId', 'n', 'client', 'kind', 'run', 'step', 'round'];
+const ROOT = [
+  'name',
+  'target',
+  'unsupported',
+  'clients',
+  'writes',
+  'verify',
+  'faults',
+  'scenarios',
+  'menu',
+  'thresholds',
+  'drainMs',
+  'full',
+];
 
 export function readExperiment(value: unknown, defaultName: string): Experiment {
   const root = object(value, []);
-  allowOnly(root, [], ['name', 'target', 'clients', 'writes', 'verify', 'faults', 'thresholds', 'drainMs']);
+  allowOnly(root, [], ROOT);
   const target = string(root.target, ['target']);
-  if (!URL.canParse(target) || new URL(target).protocol !== 'http:')
+  const reference = target === 'reference';
+  if (!reference && (!URL.canParse(target) || new URL(target).protocol !== 'http:'))
     throw new SchemaError(
       ['target'],
       `must be an http:// URL (Toxiproxy forwards TCP, so no TLS), got "${target}"`,
     );
-  const faults = array(root.faults ?? [], ['faults']).map((f, i) => timedFault(f, ['faults', i]));
-  checkOverlaps(faults);
+  const context: FaultContext = { reference };
+  const name = root.name === undefined ? defaultName : string(root.name, ['name']);
+  const { count: clients, kinds } = clientPlan(root.clients);
+  const verify = verification(root.verify, ['verify']);
+  if (reference && verify.kind !== 'ledger')
+    throw new SchemaError(
+      ['verify'],
+      'the reference app is verified by its ledger: "verify: { ledger: true }"',
+    );
+  const faults = array(root.faults ?? [], ['faults']).map((f, i) => timedFault(f, ['faults', i], context));
+  checkFaults(faults, ['faults']);
+  const menu = array(root.menu ?? [], ['menu']).map((f, i) => menuFault(f, ['menu', i], context));
+  let scenarios: Scenario[];
+  if (root.scenarios === undefined) scenarios = [{ name, faults }];
+  else {
+    if (root.faults !== undefined)
+      throw new SchemaError(['faults'], 'with "scenarios", each scenario lists its own faults');
+    scenarios = array(root.scenarios, ['scenarios']).map((s, i) =>
+      scenario(s, ['scenarios', i], context, menu.length),
+    );
+    if (scenarios.length === 0) throw new SchemaError(['scenarios'], 'needs at least one scenario');
+    const seen = new Set<string>();
+    for (const [i, s] of scenarios.entries()) {
+      if (seen.has(s.name))
+        throw new SchemaError(
+          ['scenarios', i, 'name'],
+          `"${s.name}" is already the name of another scenario`,
+        );
+      seen.add(s.name);
+    }
+  }
   return {
-    name: root.name === undefined ? defaultName : string(root.name, ['name']),
-    target: target.replace(/\/$/, ''),
-    clients: root.clients === undefined ? 1 : integer(root.clients, ['clients'], 1),
-    writes: writePlan(root.writes, ['writes']),
-    verify: verification(root.verify, ['verify']),
+    name,
+    target: reference ? target : target.replace(/\/$/, ''),
+    clients,
+    kinds,
+    writes: writePlan(root.writes, ['writes'], kinds.length > 1),
+    verify,
     faults,
+    scenarios,
+    menu,
     thresholds: thresholds(root.thresholds ?? {}, ['thresholds']),
     drainMs: root.drainMs === undefined ? 30_000 : integer(root.drainMs, ['drainMs'], 1),
+    full: fullSize(root.full ?? {}, ['full']),
+    unsupported:
+      root.unsupported === undefined
+        ? 'stop'
+        : oneOf(
+            root.unsupported,
+            ['unsupported'],
+            ['stop', 'skip'],
+            ' (what to do with a scenario the stack cannot play)',
+          ),
   };
 }
 
-function writePlan(value: unknown, at: Path): WritePlan {
+function clientPlan(value: unknown): { count: number; kinds: ClientKind[] } {
+  if (value === undefined) return { count: 1, kinds: ['landed'] };
+  if (typeof value === 'number') return { count: integer(value, ['clients'], 1), kinds: ['landed'] };
+  const o = object(value, ['clients']);
+  allowOnly(o, ['clients'], ['count', 'kinds']);
+  const kinds = array(o.kinds ?? ['landed'], ['clients', 'kinds']).map((k, i) =>
+    oneOf(k, ['clients', 'kinds', i], KINDS, ' (the SDK under test, or ky + p-retry as a contrast)'),
+  );
+  if (kinds.length === 0 || new Set(kinds).size !== kinds.length)
+    throw new SchemaError(['clients', 'kinds'], 'must list landed, naive or both, each once');
+  return { count: o.count === undefined ? 1 : integer(o.count, ['clients', 'count'], 1), kinds };
+}
+
+function writePlan(value: unknown, at: Path, severalKinds: boolean): WritePlan {
   const o = object(value, at);
-  allowOnly(o, at, ['count', 'method', 'path', 'body', 'lane', 'spreadMs']);
-  const method = o.method === undefined ? 'POST' : string(o.method, [...at, 'method']).toUpperCase();
-  if (!(METHODS as string[]).includes(method))
-    throw new SchemaError([...at, 'method'], `must be one of ${METHODS.join(', ')}, got "${method}"`);
+  allowOnly(o, at, ['count', 'method', 'path', 'body', 'sequence', 'writeId', 'fields', 'lane', 'spreadMs']);
+  const method = methodOf(o.method, [...at, 'method'], 'POST');
+  let sequence: WriteTemplate[];
+  if (o.sequence !== undefined) {
+    if (o.path !== undefined || o.body !== undefined)
+      throw new SchemaError([...at, 'sequence'], 'give "path" and "body", or a "sequence" of them, not both');
+    sequence = array(o.sequence, [...at, 'sequence']).flatMap((item, i) => {
+      const where = [...at, 'sequence', i];
+      const s = object(item, where);
+      allowOnly(s, where, ['method', 'path', 'body', 'repeat']);
+      const write: WriteTemplate = {
+        method: methodOf(s.method, [...where, 'method'], method),
+        path: routePath(s.path, [...where, 'path']),
+        ...(s.body === undefined ? {} : { body: s.body }),
+      };
+      return Array.from(
+        { length: s.repeat === undefined ? 1 : integer(s.repeat, [...where, 'repeat'], 1) },
+        () => write,
+      );
+    });
+    if (sequence.length === 0) throw new SchemaError([...at, 'sequence'], 'needs at least one write');
+  } else {
+    const path = routePath(o.path, [...at, 'path']);
+    sequence = [{ method, path, ...(o.body === undefined ? {} : { body: o.body }) }];
+  }
+  const fields: Record<string, string> = {};
+  for (const [name, v] of Object.entries(object(o.fields ?? {}, [...at, 'fields']))) {
+    if (!/^\w+$/.test(name) || BUILT_IN_FIELDS.includes(name))
+      throw new SchemaError(
+        [...at, 'fields', name],
+        `must be a word other than ${BUILT_IN_FIELDS.join(', ')} (those are given)`,
+      );
+    fields[name] = string(v, [...at, 'fields', name]);
+  }
+  const writeId =
+    o.writeId === undefined
+      ? severalKinds
+        ? '{{run}}-{{kind}}-{{client}}-{{n}}'
+        : '{{run}}-{{client}}-{{n}}'
+      : string(o.writeId, [...at, 'writeId']);
+  const needed = severalKinds ? ['n', 'client', 'kind'] : ['n', 'client'];
+  const used = new Set([...writeId.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]));
+  if (!needed.every((f) => used.has(f)))
+    throw new SchemaError(
+      [...at, 'writeId'],
+      `must contain ${needed.map((f) => `{{${f}}}`).join(', ')}, so that every write has an id of its own`,
+    );
   return {
     count: integer(o.count, [...at, 'count'], 1),
-    method: method as WriteMethod,
-    path: routePath(o.path, [...at, 'path']),
+    method,
+    ...(o.path === undefined ? {} : { path: sequence[0]?.path }),
     ...(o.body === undefined ? {} : { body: o.body }),
+    sequence,
+    writeId,
+    fields,
     lane: o.lane === undefined ? '{{writeId}}' : string(o.lane, [...at, 'lane']),
-    spreadMs: o.spreadMs === undefined ? 3_000 : integer(o.spreadMs, [...at, 'spreadMs'], 0),
+    spreadMs: spread(o.spreadMs, [...at, 'spreadMs']),
   };
 }
 
-const VERIFY_HELP =
-  'needs one of "get: /orders/{{writeId}}" (a route answering 200 with the stored body or 404), "sql: { sqlite: FILE | postgres: URL, query: ... }" or "ledger: true" (GET /_chaos/ledger)';
-
-function verification(value: unknown, at: Path): Verification {
-  if (value === undefined) throw new SchemaError(at, VERIFY_HELP);
-  const o = object(value, at);
-  allowOnly(o, at, ['get', 'sql', 'ledger']);
-  if (Object.keys(o).length > 1)
-    throw new SchemaError(at, 'give one of "get", "sql" and "ledger", not several');
-  if (o.get !== undefined) return { kind: 'get', path: routePath(o.get, [...at, 'get']) };
-  if (o.sql !== undefined) return sqlVerification(o.sql, [...at, 'sql']);
-  if (o.ledger === true) return { kind: 'ledger' };
-  throw new SchemaError(at, VERIFY_HELP);
+function methodOf(value: unknown, at: Path, fallback: WriteMethod): WriteMethod {
+  const method = value === undefined ? fallback : string(value, at).toUpperCase();
+  if (!(METHODS as string[]).includes(method))
+    throw new SchemaError(at, `must be one of ${METHODS.join(', ')}, got "${method}"`);
+  return method as WriteMethod;
 }
 
-function sqlVerification(value: unknown, at: Path): Verification {
+function spread(value: unknown, at: Path): WritePlan['spreadMs'] {
+  if (value === undefined) return 3_000;
+  if (typeof value === 'number') return integer(value, at, 0);
   const o = object(value, at);
-  allowOnly(o, at, ['sqlite', 'postgres', 'query']);
-  const query = string(o.query, [...at, 'query']);
-  if (o.sqlite !== undefined && o.postgres === undefined)
-    return { kind: 'sql', database: { sqlite: string(o.sqlite, [...at, 'sqlite']) }, query };
-  if (o.postgres !== undefined && o.sqlite === undefined) {
-    const url = string(o.postgres, [...at, 'postgres']);
-    if (!/^postgres(ql)?:\/\//.test(url))
-      throw new SchemaError([...at, 'postgres'], `must be a postgres:// connection string, got "${url}"`);
-    return { kind: 'sql', database: { postgres: url }, query };
-  }
-  throw new SchemaError(
-    at,
-    'needs one of "sqlite: FILE" and "postgres: URL" (the database the target writes to)',
-  );
+  allowOnly(o, at, ['perWrite', 'min']);
+  const perWrite = number(o.perWrite, [...at, 'perWrite']);
+  if (perWrite <= 0)
+    throw new SchemaError([...at, 'perWrite'], `must be above 0 (ms per write and client), got ${perWrite}`);
+  return { perWrite, min: o.min === undefined ? 0 : integer(o.min, [...at, 'min'], 0) };
 }
 
-function timedFault(value: unknown, at: Path): TimedFault {
+function scenario(value: unknown, at: Path, context: FaultContext, menu: number): Scenario {
   const o = object(value, at);
-  const timing = ['start', 'duration', 'overlap'];
-  const start = integer(o.start ?? 0, [...at, 'start'], 0);
-  const duration = integer(o.duration, [...at, 'duration'], 1);
-  const overlap = o.overlap === undefined ? false : boolean(o.overlap, [...at, 'overlap']);
-  let fault: Fault;
-  if (o.toxic !== undefined) {
-    allowOnly(o, at, [...timing, 'toxic', 'stream', 'attributes', 'toxicity']);
-    const kind = string(o.toxic, [...at, 'toxic']);
-    if (!TOXICS.includes(kind))
-      throw new SchemaError(
-        [...at, 'toxic'],
-        `must be a Toxiproxy toxic (${TOXICS.join(', ')}), got "${kind}"`,
-      );
-    const stream = o.stream === undefined ? 'downstream' : string(o.stream, [...at, 'stream']);
-    if (stream !== 'upstream' && stream !== 'downstream')
-      throw new SchemaError(
-        [...at, 'stream'],
-        `must be upstream (requests) or downstream (responses), got "${stream}"`,
-      );
-    const attributes: Record<string, number> = {};
-    for (const [name, v] of Object.entries(object(o.attributes ?? {}, [...at, 'attributes'])))
-      attributes[name] = number(v, [...at, 'attributes', name]);
-    const toxicity = o.toxicity === undefined ? 1 : number(o.toxicity, [...at, 'toxicity']);
-    if (toxicity < 0 || toxicity > 1)
-      throw new SchemaError(
-        [...at, 'toxicity'],
-        `must be between 0 and 1 (the share of connections), got ${toxicity}`,
-      );
-    // Any Toxiproxy toxic: the control passes its type through as given.
-    fault = {
-      kind: 'toxic',
-      target: 'app',
-      toxic: { kind: kind as ToxicKind, stream, attributes, toxicity },
-    };
-  } else if (o.down !== undefined) {
-    allowOnly(o, at, [...timing, 'down']);
-    if (o.down !== true)
-      throw new SchemaError([...at, 'down'], 'must be true (the proxy refuses connections)');
-    fault = { kind: 'down', target: 'app' };
-  } else if (o.http500 !== undefined) {
-    allowOnly(o, at, [...timing, 'http500', 'rate']);
-    const when = string(o.http500, [...at, 'http500']);
-    const kind = HTTP500[when];
-    if (!kind)
-      throw new SchemaError([...at, 'http500'], `must be before-commit or after-commit, got "${when}"`);
-    const rate = o.rate === undefined ? 1 : number(o.rate, [...at, 'rate']);
-    if (rate <= 0 || rate > 1)
-      throw new SchemaError([...at, 'rate'], `must be above 0 and at most 1, got ${rate}`);
-    fault = { kind: 'server', setting: { kind, rate } };
-  } else {
+  allowOnly(o, at, ['name', 'proves', 'faults', 'draw', 'search', 'clients', 'writes']);
+  const name = string(o.name, [...at, 'name']);
+  if (!/^[\w.-]+$/.test(name) || name === 'all')
     throw new SchemaError(
-      at,
-      'a fault needs one of "toxic: <type>", "down: true" or "http500: before-commit|after-commit"',
+      [...at, 'name'],
+      `must be letters, digits, ".", "-" or "_" (and not "all"), got "${name}"`,
     );
+  const given = ['faults', 'draw', 'search'].filter((k) => o[k] !== undefined);
+  if (given.length > 1)
+    throw new SchemaError([...at, given[1] as string], 'give one of "faults", "draw" and "search"');
+  const faults = array(o.faults ?? [], [...at, 'faults']).map((f, i) =>
+    timedFault(f, [...at, 'faults', i], context),
+  );
+  checkFaults(faults, [...at, 'faults']);
+  const range = (key: 'draw' | 'search', extra: string[]) => {
+    const where = [...at, key];
+    const r = object(o[key], where);
+    allowOnly(r, where, ['min', 'max', ...extra]);
+    if (menu === 0)
+      throw new SchemaError(where, 'needs a "menu" of faults (at the top of the file) to pick from');
+    const min = integer(r.min ?? 1, [...where, 'min'], 1);
+    const max = integer(r.max ?? min, [...where, 'max'], min);
+    return { r, min, max };
+  };
+  let draw: Scenario['draw'];
+  let search: Scenario['search'];
+  if (o.draw !== undefined) {
+    const { min, max } = range('draw', []);
+    draw = { min, max };
   }
-  return { start, duration, fault, overlap };
+  if (o.search !== undefined) {
+    const { r, min, max } = range('search', ['runs']);
+    search = { min, max, runs: integer(r.runs ?? 2, [...at, 'search', 'runs'], 1) };
+  }
+  return {
+    name,
+    proves: o.proves === undefined ? undefined : string(o.proves, [...at, 'proves']),
+    faults,
+    draw,
+    search,
+    clients: optionalInteger(o.clients, [...at, 'clients'], 1),
+    writes: optionalInteger(o.writes, [...at, 'writes'], 1),
+  };
 }
 
-/** Two faults at once compound (a timeout under a latency toxic is another experiment): say so. */
-function checkOverlaps(faults: readonly TimedFault[]): void {
-  for (const [i, a] of faults.entries())
-    for (const [j, b] of faults.entries()) {
-      if (j >= i || a.overlap || b.overlap) continue;
-      if (a.start < b.start + b.duration && b.start < a.start + a.duration)
-        throw new SchemaError(
-          ['faults', i, 'start'],
-          `overlaps faults[${j}]; move it, or set "overlap: true" on either if both are meant to act at once`,
-        );
-    }
+function fullSize(value: unknown, at: Path): Experiment['full'] {
+  const o = object(value, at);
+  allowOnly(o, at, ['clients', 'writes', 'runs', 'drainMs']);
+  const size: Experiment['full'] = {};
+  for (const key of ['clients', 'writes', 'runs', 'drainMs'] as const) {
+    const n = optionalInteger(o[key], [...at, key], 1);
+    if (n !== undefined) size[key] = n;
+  }
+  return size;
 }
 
 function thresholds(value: unknown, at: Path): Thresholds {
   const o = object(value, at);
-  allowOnly(o, at, [
+  const counts = [
     'maxLost',
     'maxDuplicated',
     'maxUnresolved',
     'maxWrongPayload',
-    'p99Ms',
-    'maxAttemptsPerWrite',
-  ]);
+    'maxUnexpected',
+    'maxInconsistentReplay',
+  ] as const;
+  allowOnly(o, at, [...counts, 'p99Ms', 'maxAttemptsPerWrite']);
   const count = (name: string) => (o[name] === undefined ? 0 : integer(o[name], [...at, name], 0));
   const optional = (name: string) => (o[name] === undefined ? undefined : number(o[name], [...at, name]));
   return {
@@ -189,56 +283,9 @@ function thresholds(value: unknown, at: Path): Thresholds {
     maxDuplicated: count('maxDuplicated'),
     maxUnresolved: count('maxUnresolved'),
     maxWrongPayload: count('maxWrongPayload'),
+    maxUnexpected: count('maxUnexpected'),
+    maxInconsistentReplay: count('maxInconsistentReplay'),
     p99Ms: optional('p99Ms'),
     maxAttemptsPerWrite: optional('maxAttemptsPerWrite'),
   };
-}
-
-function routePath(value: unknown, at: Path): string {
-  const text = string(value, at);
-  if (!text.startsWith('/')) throw new SchemaError(at, `must be a path starting with "/", got "${text}"`);
-  return text;
-}
-
-function allowOnly(o: Record<string, unknown>, at: Path, keys: readonly string[]): void {
-  for (const key of Object.keys(o))
-    if (!keys.includes(key))
-      throw new SchemaError([...at, key], `unknown field; allowed here: ${keys.join(', ')}`);
-}
-
-function object(value: unknown, at: Path): Record<string, unknown> {
-  if (value === undefined) throw new SchemaError(at, 'is required');
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new SchemaError(at, 'must be a mapping of fields');
-  return value as Record<string, unknown>;
-}
-
-function array(value: unknown, at: Path): unknown[] {
-  if (!Array.isArray(value)) throw new SchemaError(at, 'must be a list');
-  return value;
-}
-
-function string(value: unknown, at: Path): string {
-  if (value === undefined) throw new SchemaError(at, 'is required');
-  if (typeof value !== 'string' || value === '') throw new SchemaError(at, 'must be a non-empty string');
-  return value;
-}
-
-function boolean(value: unknown, at: Path): boolean {
-  if (typeof value !== 'boolean') throw new SchemaError(at, 'must be true or false');
-  return value;
-}
-
-function number(value: unknown, at: Path): number {
-  if (typeof value !== 'number' || !Number.isFinite(value))
-    throw new SchemaError(at, `must be a number, got ${JSON.stringify(value)}`);
-  return value;
-}
-
-function integer(value: unknown, at: Path, min: number): number {
-  if (value === undefined) throw new SchemaError(at, 'is required');
-  const n = number(value, at);
-  if (!Number.isSafeInteger(n) || n < min)
-    throw new SchemaError(at, `must be an integer of at least ${min}, got ${n}`);
-  return n;
 }

@@ -1,6 +1,7 @@
 /**
  * The steady-state hypothesis: each threshold of the experiment against what the Checker measured.
- * The experiment passes when every one holds.
+ * A verdict passes when every one holds; with the default thresholds (every count 0) that is exactly
+ * when the Checker found no violation.
  */
 import type { ClientVerdict } from '../checker/check.ts';
 import type { Thresholds } from './Experiment.ts';
@@ -35,6 +36,8 @@ export function judge(verdict: ClientVerdict, thresholds: Thresholds, duplicates
     ),
     count('unresolved', verdict.unresolved, thresholds.maxUnresolved),
     count('wrong payload', verdict.wrongPayload, thresholds.maxWrongPayload),
+    count('unexpected', verdict.unexpected, thresholds.maxUnexpected),
+    count('inconsistent replay', verdict.inconsistentReplay, thresholds.maxInconsistentReplay),
   ];
   if (thresholds.p99Ms !== undefined)
     measures.push({

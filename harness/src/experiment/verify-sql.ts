@@ -35,7 +35,7 @@ export async function viaSql(
       op: 'sql',
       // Without a payload column only presence and count are checked.
       payload: 'payload' in r ? storedPayload(stored, w.body) : JSON.stringify(w.body),
-      principal: principalOf('landed', w.fields.client),
+      principal: principalOf(w.fields.kind ?? 'landed', w.fields.client),
       at: 0,
     });
   }

@@ -1,7 +1,8 @@
 /**
  * Reads the target's effects after a run, read from the target directly (never through the proxy),
- * as ledger rows the Checker understands: through a GET route per write, a SQL query against its
- * database (`verify-sql.ts`), or the `/_chaos/ledger` contract.
+ * as ledger rows the Checker understands: through a GET route per write, or a SQL query against its
+ * database (`verify-sql.ts`). The ledger (`/_chaos/ledger`, or the reference app's database) is read
+ * by the stage (`scenarios/Stage.ts`), which knows which rows are this scenario's.
  */
 import type { LedgerRow } from '../checker/history.ts';
 import { principalOf } from '../checker/history.ts';
@@ -13,17 +14,12 @@ import { viaSql } from './verify-sql.ts';
 
 export async function readEffects(
   target: string,
-  verify: Verification,
+  verify: Exclude<Verification, { kind: 'ledger' }>,
   writes: readonly SentWrite[],
 ): Promise<LedgerRow[]> {
-  switch (verify.kind) {
-    case 'get':
-      return viaGetRoute(target, verify.path, writes);
-    case 'sql':
-      return viaSql(verify.database, verify.query, writes);
-    case 'ledger':
-      return viaLedger(target, writes);
-  }
+  return verify.kind === 'get'
+    ? viaGetRoute(target, verify.path, writes)
+    : viaSql(verify.database, verify.query, writes);
 }
 
 /**
@@ -63,26 +59,9 @@ async function viaGetRoute(
       op: 'get',
       // A server adds its own fields (an id, a timestamp): the write is intact when every field sent is stored.
       payload: storedPayload(stored, w.body),
-      principal: principalOf('landed', w.fields.client),
+      principal: principalOf(w.fields.kind ?? 'landed', w.fields.client),
       at: 0,
     });
   }
   return rows;
-}
-
-async function viaLedger(target: string, writes: readonly SentWrite[]): Promise<LedgerRow[]> {
-  const url = `${target}/_chaos/ledger`;
-  const res = await fetch(url).catch((cause: unknown) => {
-    throw new HarnessError('TARGET_UNREACHABLE', `GET ${url} did not answer: is the target running?`, {
-      cause,
-    });
-  });
-  if (!res.ok)
-    throw new HarnessError(
-      'VERIFY_FAILED',
-      `GET ${url} answered ${res.status}; see the ledger contract in docs/harness.md.`,
-    );
-  // The target keeps rows of earlier runs: only this run's write ids count.
-  const ours = new Set(writes.map((w) => w.fields.writeId));
-  return ((await res.json()) as { rows: LedgerRow[] }).rows.filter((row) => ours.has(row.writeId));
 }

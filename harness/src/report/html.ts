@@ -4,7 +4,6 @@
  * outcomes.
  */
 import { type ClientVerdict, VIOLATIONS } from '../checker/check.ts';
-import { SCENARIOS } from '../scenarios/catalog.ts';
 import type { ScenarioRun } from '../scenarios/runScenario.ts';
 import type { RunMeta } from './rerun.ts';
 import { timelineSvg } from './timeline.ts';
@@ -51,7 +50,7 @@ export function htmlReport(runs: readonly ScenarioRun[], meta: RunMeta & { gener
       if (r.appCrashes) extra.push(`${r.appCrashes} app crash${r.appCrashes === 1 ? '' : 'es'}`);
       if (r.clientKills) extra.push(`${r.clientKills} client kills`);
       if (r.seed !== undefined) extra.push(`seed ${r.seed}`);
-      return `<h2 id="${r.name}">${r.name}</h2><p class="m">${esc(SCENARIOS[r.name].proves)} · ${extra.join(' · ')}</p>
+      return `<h2 id="${r.name}">${r.name}</h2><p class="m">${r.proves ? `${esc(r.proves)} · ` : ''}${extra.join(' · ')}</p>
 <table>${head}${r.verdicts.map(row).join('')}</table>${timelineSvg(r.history, r.startedAt)}`;
     })
     .join('\n');

@@ -1,17 +1,30 @@
 /**
- * The command that runs the same matrix again — same seed (so `mixed` and `random` draw the same
- * faults), size and scenarios — printed in every report so whoever reads a failure can reproduce it.
+ * The command that runs the same experiment again — same file, seed (so drawn and searched schedules
+ * are the same), size and scenarios — printed in every report so whoever reads a failure can
+ * reproduce it.
  */
 import type { RunArgs } from '../cli/args.ts';
-import { SCENARIO_NAMES } from '../scenarios/catalog.ts';
+import type { Experiment } from '../experiment/Experiment.ts';
+import { loadMuseum } from '../experiment/load.ts';
 
-export function rerunCommand(
-  args: Pick<RunArgs, 'names' | 'seed' | 'clients' | 'writes' | 'randomRuns' | 'target' | 'full'>,
-): string {
+export interface RerunArgs extends Pick<RunArgs, 'seed' | 'target' | 'full' | 'experiment'> {
+  /** The scenarios run; all of them print no `--scenario`. */
+  names: readonly string[];
+  clients: number;
+  writes: number;
+  randomRuns: number;
+}
+
+/** `experiment`: the one run (the museum matrix by default), which says what "every scenario" is. */
+export function rerunCommand(args: RerunArgs, experiment: Experiment = loadMuseum()): string {
   const parts = ['npm run chaos --'];
-  if (args.names.length !== SCENARIO_NAMES.length) parts.push(`--scenario ${args.names.join(',')}`);
+  if (args.experiment) parts.push(`--experiment ${args.experiment}`);
+  if (!experiment.scenarios.every((s) => args.names.includes(s.name)))
+    parts.push(`--scenario ${args.names.join(',')}`);
   parts.push(`--seed ${args.seed}`, `--clients ${args.clients}`, `--writes ${args.writes}`);
-  if (args.names.includes('random')) parts.push(`--runs ${args.randomRuns}`);
+  // Only a search scenario tries --runs schedules.
+  if (experiment.scenarios.some((s) => s.search && args.names.includes(s.name)))
+    parts.push(`--runs ${args.randomRuns}`);
   if (args.target) parts.push(`--target ${args.target}`);
   if (args.full) parts.push('--full');
   return parts.join(' ');

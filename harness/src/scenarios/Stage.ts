@@ -18,8 +18,10 @@ export interface StageOptions {
   workDir: string;
   /** Direct PostgreSQL connection string: the app then uses PostgreSQL through a proxy. */
   postgresUrl?: string | undefined;
-  /** Someone else's server implementing the museum routes and `/_chaos/ledger`. */
+  /** Someone else's server (the experiment's target, or `--target`). */
   target?: string | undefined;
+  /** Effects are read from the ledger: a target must answer `GET /_chaos/ledger`. @default true */
+  ledger?: boolean;
   onAppCrash?: () => void;
 }
 
@@ -44,11 +46,12 @@ export async function openStage({
   workDir,
   postgresUrl,
   target,
+  ledger = true,
   onAppCrash,
 }: StageOptions): Promise<Stage> {
   await toxiproxy.client.reset();
   const dir = mkdtempSync(join(workDir, 'scenario-'));
-  if (target) return openTargetStage(toxiproxy, dir, target);
+  if (target) return openTargetStage(toxiproxy, dir, target, ledger);
 
   let dbProxy: ProxyControl | undefined;
   let appDatabaseUrl: string | undefined;
@@ -87,17 +90,22 @@ export async function openStage({
   };
 }
 
-async function openTargetStage(toxiproxy: ToxiproxyServer, dir: string, target: string): Promise<Stage> {
+async function openTargetStage(
+  toxiproxy: ToxiproxyServer,
+  dir: string,
+  target: string,
+  ledger: boolean,
+): Promise<Stage> {
   const url = new URL(target);
   const origin = url.origin;
   const hooks = await fetch(`${origin}/_chaos/health`)
     .then((r) => r.ok)
     .catch(() => false);
-  const ledger = async (): Promise<LedgerRow[]> => {
+  const readRows = async (): Promise<LedgerRow[]> => {
     const res = await fetch(`${origin}/_chaos/ledger`).catch((cause: unknown) => {
       throw new HarnessError(
         'TARGET_UNREACHABLE',
-        `The --target server does not answer GET ${origin}/_chaos/ledger: is it running?`,
+        `The target server does not answer GET ${origin}/_chaos/ledger: is it running?`,
         { cause },
       );
     });
@@ -110,7 +118,7 @@ async function openTargetStage(toxiproxy: ToxiproxyServer, dir: string, target: 
   };
   // The target keeps its database from one scenario (and run) to the next: only rows appended after
   // this point — the ledger's ids only grow — belong to this scenario.
-  const before = (await ledger()).reduce((max, row) => Math.max(max, row.id), 0);
+  const before = ledger ? (await readRows()).reduce((max, row) => Math.max(max, row.id), 0) : 0;
   const appProxy = await ProxyControl.create(
     toxiproxy.client,
     'landed-app',
@@ -135,7 +143,7 @@ async function openTargetStage(toxiproxy: ToxiproxyServer, dir: string, target: 
     dir,
     crashes: () => 0,
     async readLedger() {
-      return (await ledger()).filter((row) => row.id > before);
+      return (await readRows()).filter((row) => row.id > before);
     },
     async close() {
       await appProxy.remove().catch(() => {});

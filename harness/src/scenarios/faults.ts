@@ -1,9 +1,11 @@
 /**
  * What the Nemesis can do, as plain data (so fast-check can generate it, the JSON report can carry
  * it and a failing schedule can be printed): Toxiproxy toxics and outages between client and app or
- * app and database, server fault hooks, and client process kills.
+ * app and database, server fault hooks, and client process kills. Experiment files name them
+ * (`experiment/schema-faults.ts`).
  */
 import type { FaultSetting } from '../app/fault-switch.ts';
+import { loadMuseum } from '../experiment/load.ts';
 import type { ToxicSpec } from '../toxiproxy/ProxyControl.ts';
 
 export type ProxyTarget = 'app' | 'db';
@@ -42,43 +44,16 @@ export function faultLabel(fault: Fault): string {
   }
 }
 
-/** The faults `mixed` and `random` draw from, given what the stack has. */
+/**
+ * The museum matrix's menu (harness/experiments/museum.yaml), which its `mixed` and `random` draw
+ * from: the database faults only with PostgreSQL, the server faults only with fault hooks.
+ */
 export function faultMenu(options: { postgres: boolean; serverFaults: boolean }): Fault[] {
-  const app = (toxic: ToxicSpec): Fault => ({ kind: 'toxic', target: 'app', toxic });
-  const menu: Fault[] = [
-    app({ kind: 'latency', stream: 'downstream', attributes: { latency: 300, jitter: 100 } }),
-    app({ kind: 'latency', stream: 'upstream', attributes: { latency: 200, jitter: 50 } }),
-    app({ kind: 'timeout', stream: 'downstream', attributes: { timeout: 400 } }),
-    app({ kind: 'timeout', stream: 'upstream', attributes: { timeout: 400 } }),
-    app({ kind: 'reset_peer', stream: 'upstream', attributes: { timeout: 0 }, toxicity: 0.5 }),
-    app({ kind: 'reset_peer', stream: 'downstream', attributes: { timeout: 20 }, toxicity: 0.5 }),
-    app({ kind: 'limit_data', stream: 'downstream', attributes: { bytes: 120 }, toxicity: 0.5 }),
-    app({ kind: 'limit_data', stream: 'upstream', attributes: { bytes: 200 }, toxicity: 0.5 }),
-    app({
-      kind: 'slicer',
-      stream: 'downstream',
-      attributes: { average_size: 16, size_variation: 8, delay: 2_000 },
-    }),
-    app({ kind: 'bandwidth', stream: 'downstream', attributes: { rate: 2 } }),
-    { kind: 'down', target: 'app' },
-  ];
-  if (options.serverFaults) {
-    menu.push(
-      { kind: 'server', setting: { kind: '500-before-commit', rate: 0.3 } },
-      { kind: 'server', setting: { kind: '500-after-commit', rate: 0.3 } },
-      { kind: 'server', setting: { kind: 'exit-after-commit', rate: 0.05 } },
-      { kind: 'server', setting: { kind: 'slow:800', rate: 0.3 } },
-    );
-  }
-  if (options.postgres) {
-    menu.push(
-      {
-        kind: 'toxic',
-        target: 'db',
-        toxic: { kind: 'latency', stream: 'downstream', attributes: { latency: 150, jitter: 50 } },
-      },
-      { kind: 'down', target: 'db' },
-    );
-  }
-  return menu;
+  return loadMuseum().menu.filter((f) =>
+    f.kind === 'server'
+      ? options.serverFaults
+      : (f.kind === 'toxic' || f.kind === 'down') && f.target === 'db'
+        ? options.postgres
+        : true,
+  );
 }

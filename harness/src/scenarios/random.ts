@@ -1,10 +1,12 @@
 /**
- * `random`: fast-check generates fault schedules, runs each one for real, and on a Landed violation
- * shrinks the schedule to the smallest one that still fails. Seeded and replayable: the failure is
- * printed as the command that reruns exactly that search.
+ * A `search` scenario (the museum's `random`): fast-check generates fault schedules from the menu,
+ * runs each one for real, and on a Landed violation shrinks the schedule to the smallest one that
+ * still fails. Seeded and replayable: the failure is printed as the command that reruns exactly that
+ * search.
  */
 import fc from 'fast-check';
-import { SCENARIOS } from './catalog.ts';
+import type { Experiment, Scenario } from '../experiment/Experiment.ts';
+import { judge } from '../experiment/thresholds.ts';
 import { type Fault, type FaultStep, faultLabel } from './faults.ts';
 import { mergeVerdicts } from './merge.ts';
 import { type RunEnvironment, type RunSize, runScenario, runSize, type ScenarioRun } from './runScenario.ts';
@@ -16,6 +18,8 @@ export interface RandomOptions {
   /** fast-check replay path of a counterexample (`--path`). */
   path?: string | undefined;
   menu: Fault[];
+  /** How many faults a schedule has. */
+  faults: { min: number; max: number };
   /** Printed as the rerun command. */
   rerun: (seed: number, path: string | undefined) => string;
   log: (line: string) => void;
@@ -27,22 +31,28 @@ export interface RandomOptions {
  * 4 × 25 writes — 10,000 per client kind in all — instead of 100 runs of 10,000 that nobody could
  * shrink.
  */
-export function scheduleSize(size: RunSize, runs: number): RunSize {
+export function scheduleSize(
+  size: RunSize,
+  runs: number,
+  spread?: Experiment['writes']['spreadMs'],
+): RunSize {
   const writes = Math.max(Math.min(size.writes, 20), Math.ceil(size.writes / runs));
-  return writes === size.writes ? size : runSize(size.clients, writes, size.drainMs);
+  return writes === size.writes ? size : runSize(size.clients, writes, size.drainMs, spread);
 }
 
 export async function runRandom(
+  experiment: Experiment,
+  scenario: Scenario,
   size: RunSize,
   env: RunEnvironment,
   options: RandomOptions,
 ): Promise<ScenarioRun & { counterexample?: FaultStep[]; rerun?: string }> {
   const runs: ScenarioRun[] = [];
   const startedAt = Date.now();
-  const each = scheduleSize(size, options.runs);
+  const each = scheduleSize(size, options.runs, experiment.writes.spreadMs);
   const result = await fc.check(
-    fc.asyncProperty(scheduleArbitrary(options.menu, { min: 1, max: 5 }), async (steps) => {
-      const run = await runScenario(SCENARIOS.random, steps, each, env);
+    fc.asyncProperty(scheduleArbitrary(options.menu, options.faults), async (steps) => {
+      const run = await runScenario(experiment, scenario, steps, each, env);
       runs.push(run);
       return run.verdicts.find((v) => v.client === 'landed')?.passed !== false;
     }),
@@ -56,7 +66,8 @@ export async function runRandom(
   const failing = result.failed ? runs.at(-1) : undefined;
   const shown = failing ?? runs.at(-1);
   const merged: ScenarioRun = {
-    name: 'random',
+    name: scenario.name,
+    proves: scenario.proves,
     steps: shown?.steps ?? [],
     verdicts: mergeVerdicts(runs.map((r) => r.verdicts)),
     history: shown?.history ?? [],
@@ -66,11 +77,13 @@ export async function runRandom(
     clientKills: 0,
     seed: options.seed,
   };
+  const landed = merged.verdicts.find((v) => v.client === 'landed');
+  if (landed) merged.measures = judge(landed, experiment.thresholds, experiment.verify.kind !== 'get');
   if (!result.failed || !result.counterexample) return merged;
   const [counterexample] = result.counterexample;
   const rerun = options.rerun(options.seed, result.counterexamplePath ?? undefined);
   options.log(
-    `random: Landed violation after ${result.numRuns} schedule(s), shrunk ${result.numShrinks} time(s) to:`,
+    `${scenario.name}: Landed violation after ${result.numRuns} schedule(s), shrunk ${result.numShrinks} time(s) to:`,
   );
   for (const step of counterexample)
     options.log(`  ${Math.round(step.from * 100)}%–${Math.round(step.to * 100)}%  ${faultLabel(step.fault)}`);

@@ -1,52 +1,75 @@
 /**
- * One scenario, end to end: open a fresh stage, run Landed and naive clients on the same workload
- * while the Nemesis plays the schedule, heal, drain, read the ledger directly and check.
+ * One scenario of an experiment, end to end: open a fresh stage, run its clients (Landed, naive, or
+ * both, in this process or as processes the Nemesis kills) on the planned writes while the Nemesis
+ * plays the schedule, heal, drain, read the effects directly (the ledger, a GET route or SQL), check,
+ * and hold every verdict against the experiment's thresholds.
  */
+import { randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
 import { type ClientVerdict, check } from '../checker/check.ts';
-import type { History, Op } from '../checker/history.ts';
+import type { FaultOp, History, Op } from '../checker/history.ts';
 import { agentFetch } from '../clients/agent-fetch.ts';
-import { ChildClient } from '../clients/ChildClient.ts';
 import { LandedRunner } from '../clients/LandedRunner.ts';
 import { NaiveRunner } from '../clients/NaiveRunner.ts';
 import type { ClientRunner } from '../clients/runner.ts';
-import { museumWorkload } from '../clients/workload.ts';
+import type { Experiment, Scenario } from '../experiment/Experiment.ts';
+import type { SentWrite } from '../experiment/payload.ts';
+import { type ClientWrites, planWrites } from '../experiment/plan.ts';
+import { judge, type Measure } from '../experiment/thresholds.ts';
+import { readEffects } from '../experiment/verify.ts';
 import type { ChaosSentry } from '../report/sentry.ts';
 import type { ToxiproxyServer } from '../toxiproxy/ToxiproxyServer.ts';
-import type { Scenario, ScenarioName } from './catalog.ts';
+import { runChildren } from './children.ts';
 import { type FaultStep, faultLabel } from './faults.ts';
 import { Nemesis } from './Nemesis.ts';
-import { openStage } from './Stage.ts';
+import { unsupported } from './needs.ts';
+import { openStage, type Stage } from './Stage.ts';
 
 export interface RunSize {
   /** Clients of each kind. */
   clients: number;
   /** Writes per client. */
   writes: number;
-  /** How long the workload (and the fault schedule) lasts. */
+  /** How long the workload (and a schedule timed in shares of it) lasts. */
   windowMs: number;
   /** How long clients may take to resolve everything after healing. */
   drainMs: number;
 }
 
-/** The size of a run: the workload window grows with the writes (3 ms per write and client, at least 3 s). */
-export function runSize(clients: number, writes: number, drainMs: number): RunSize {
-  return { clients, writes, windowMs: Math.max(3_000, clients * writes * 3), drainMs };
+/**
+ * The size of a run. The workload window is the experiment's `spreadMs`: fixed, or growing with the
+ * writes (the museum: 3 ms per write and client, at least 3 s).
+ */
+export function runSize(
+  clients: number,
+  writes: number,
+  drainMs: number,
+  spread: Experiment['writes']['spreadMs'] = { perWrite: 3, min: 3_000 },
+): RunSize {
+  const windowMs =
+    typeof spread === 'number' ? spread : Math.max(spread.min, clients * writes * spread.perWrite);
+  return { clients, writes, windowMs, drainMs };
 }
 
 export interface RunEnvironment {
   toxiproxy: ToxiproxyServer;
   workDir: string;
+  /** With a `reference` target: PostgreSQL behind a second proxy instead of SQLite. */
   postgresUrl?: string | undefined;
+  /** The target server; absent: the reference app, started for each scenario. */
   target?: string | undefined;
   /** With `SENTRY_DSN`: Landed writes that need a person and every violation are reported here. */
   sentry?: ChaosSentry | undefined;
   /** Final answers so far out of writes planned, and the faults active now (for the progress line). */
   onProgress?: (resolved: number, planned: number, faults: readonly string[]) => void;
+  /** Hears each fault as the Nemesis starts and stops it. */
+  onFault?: (op: FaultOp) => void;
 }
 
 export interface ScenarioRun {
-  name: ScenarioName;
+  name: string;
+  /** What passing it proves (from the experiment file). */
+  proves?: string | undefined;
   /** Why it did not run (e.g. needs PostgreSQL). */
   skipped?: string;
   steps: FaultStep[];
@@ -58,28 +81,31 @@ export interface ScenarioRun {
   clientKills: number;
   /** The fast-check seed of a generated schedule. */
   seed?: number;
-}
-
-export function skip(
-  scenario: Scenario,
-  env: Pick<RunEnvironment, 'postgresUrl' | 'target'>,
-  serverFaults: boolean,
-): string | undefined {
-  if (scenario.postgres && !env.postgresUrl) return 'needs PostgreSQL: set DATABASE_URL to run it';
-  if (scenario.postgres && env.target) return 'the database of a --target server is not behind the harness';
-  if (scenario.serverFaults && !serverFaults) return 'the target server has no fault hooks (/_chaos/fault)';
-  return undefined;
+  /** The id this run's write ids carry (`{{run}}`). */
+  runId?: string;
+  /** The Landed verdict against each threshold (the verdict passed when every one held). */
+  measures?: Measure[];
 }
 
 export async function runScenario(
+  experiment: Experiment,
   scenario: Scenario,
   steps: FaultStep[],
   size: RunSize,
   env: RunEnvironment,
+  /** The window the schedule's shares are of: the workload's, or the span of faults timed in ms. */
+  faultWindowMs = size.windowMs,
 ): Promise<ScenarioRun> {
   const startedAt = Date.now();
+  // A fresh id per run: a target keeps what earlier runs wrote, and a write id must name one write.
+  const runId = randomUUID().slice(0, 8);
   const history: History = [];
-  const planned = size.clients * size.writes * 2;
+  const plans = new Map<string, ClientWrites>();
+  for (let i = 0; i < size.clients; i++)
+    for (const kind of experiment.kinds)
+      plans.set(`${kind}:${i}`, planWrites(experiment.writes, kind, i, size.writes, runId));
+  const sent: SentWrite[] = [...plans.values()].flatMap((p) => p.sent);
+  const planned = sent.length;
   let resolved = 0;
   const active: string[] = [];
   const record = (op: Op) => {
@@ -87,155 +113,120 @@ export async function runScenario(
     if (op.type === 'fault') {
       if (op.phase === 'start') active.push(op.name);
       else if (active.includes(op.name)) active.splice(active.indexOf(op.name), 1);
+      env.onFault?.(op);
       env.onProgress?.(resolved, planned, active);
     }
     if (op.type === 'verdict' && op.verdict !== 'unresolved') env.onProgress?.(++resolved, planned, active);
   };
-  env.onProgress?.(0, planned, active);
+  const base = { name: scenario.name, proves: scenario.proves, steps, history, startedAt, runId };
   const stage = await openStage({
     toxiproxy: env.toxiproxy,
     workDir: env.workDir,
     postgresUrl: env.postgresUrl,
     target: env.target,
+    ledger: experiment.verify.kind === 'ledger',
   });
-  const base: Omit<ScenarioRun, 'verdicts' | 'durationMs' | 'appCrashes' | 'clientKills'> = {
-    name: scenario.name,
-    steps,
-    history,
-    startedAt,
-  };
-  const skipped = skip(scenario, env, stage.server !== undefined);
-  if (skipped) {
-    await stage.close();
-    return { ...base, skipped, verdicts: [], durationMs: 0, appCrashes: 0, clientKills: 0 };
-  }
   try {
-    let clientKills = 0;
+    const skipped = unsupported(experiment, scenario, env, stage.server !== undefined);
+    if (skipped) return { ...base, skipped, verdicts: [], durationMs: 0, appCrashes: 0, clientKills: 0 };
+    env.onProgress?.(0, planned, active);
     const sentry = env.sentry;
-    if (scenario.childClients) clientKills = await runChildren(scenario, steps, size, stage, record, sentry);
-    else await runInProcess(scenario, steps, size, stage, record, sentry);
+    const children = steps.some((s) => s.fault.kind === 'kill-clients');
+    let clientKills = 0;
+    if (children)
+      clientKills = await runChildren({
+        experiment,
+        scenario,
+        plans,
+        steps,
+        size,
+        faultWindowMs,
+        stage,
+        record,
+        sentry,
+      });
+    else await runInProcess(scenario, plans, steps, size, faultWindowMs, stage, record, sentry);
+    const rows =
+      experiment.verify.kind === 'ledger'
+        ? await stage.readLedger()
+        : await readEffects(env.target ?? experiment.target, experiment.verify, sent);
     const faults = steps.map(
       (s) => `${Math.round(s.from * 100)}%–${Math.round(s.to * 100)}% ${faultLabel(s.fault)}`,
     );
     // The naive client's violations are the expected contrast: only the clients under test report.
     const verdicts = check(
       history,
-      await stage.readLedger(),
+      rows,
       sentry &&
         ((found) => {
           if (found.client !== 'naive') sentry.violation({ ...found, scenario: scenario.name, faults });
         }),
     );
+    let measures: Measure[] | undefined;
+    for (const v of verdicts) {
+      const judged = judge(v, experiment.thresholds, experiment.verify.kind !== 'get');
+      v.passed = judged.every((m) => m.held);
+      if (v.client === 'landed') measures = judged;
+    }
     return {
       ...base,
       verdicts,
       durationMs: Date.now() - startedAt,
       appCrashes: stage.crashes(),
       clientKills,
+      ...(measures ? { measures } : {}),
     };
   } finally {
     await stage.close();
   }
 }
 
-type StageLike = Awaited<ReturnType<typeof openStage>>;
-
 async function runInProcess(
   scenario: Scenario,
+  plans: ReadonlyMap<string, ClientWrites>,
   steps: FaultStep[],
   size: RunSize,
-  stage: StageLike,
+  faultWindowMs: number,
+  stage: Stage,
   record: (op: Op) => void,
   sentry: ChaosSentry | undefined,
 ): Promise<void> {
   // Fresh agents: no pooled socket from an earlier scenario carries its toxics into this one.
-  const landedAgent = new Agent({ keepAlive: true });
-  const naiveAgent = new Agent({ keepAlive: true });
-  const runners: ClientRunner[] = [];
-  for (let i = 0; i < size.clients; i++) {
+  const agents = new Map<string, Agent>();
+  const agentOf = (kind: string) => {
+    const agent = agents.get(kind) ?? new Agent({ keepAlive: true });
+    agents.set(kind, agent);
+    return agent;
+  };
+  const runners: [ClientRunner, ClientWrites][] = [];
+  for (const [id, writes] of plans) {
+    const [kind, instance] = [id.slice(0, id.lastIndexOf(':')), Number(id.slice(id.lastIndexOf(':') + 1))];
+    const fetch = agentFetch(agentOf(kind));
+    if (kind === 'naive') {
+      runners.push([new NaiveRunner({ instance, baseUrl: stage.baseUrl, record, fetch }), writes]);
+      continue;
+    }
     const reporter = sentry?.reporter({ 'chaos.scenario': scenario.name, 'chaos.client': 'landed' });
-    runners.push(
-      new LandedRunner({
-        instance: i,
-        baseUrl: stage.baseUrl,
-        record,
-        fetch: agentFetch(landedAgent),
-        ...(reporter ? { client: { reporter } } : {}),
-      }),
-    );
-    runners.push(
-      new NaiveRunner({ instance: i, baseUrl: stage.baseUrl, record, fetch: agentFetch(naiveAgent) }),
-    );
+    const runner = new LandedRunner({
+      instance,
+      baseUrl: stage.baseUrl,
+      record,
+      fetch,
+      ...(reporter ? { client: { reporter } } : {}),
+    });
+    runners.push([runner, writes]);
   }
   const nemesis = new Nemesis({ app: stage.appProxy, db: stage.dbProxy, server: stage.server }, record);
   try {
     await Promise.all([
-      nemesis.play(steps, size.windowMs),
-      ...runners.map((r) => r.run(museumWorkload(r.kind, r.instance, size.writes), size.windowMs)),
+      nemesis.play(steps, faultWindowMs),
+      ...runners.map(([r, w]) => r.run(w.writes, size.windowMs)),
     ]);
   } finally {
     await nemesis.heal();
     await stage.server?.settled();
   }
-  await Promise.all(runners.map((r) => r.drain(size.drainMs)));
-  await Promise.all(runners.map((r) => r.close()));
-  landedAgent.destroy();
-  naiveAgent.destroy();
-}
-
-async function runChildren(
-  scenario: Scenario,
-  steps: FaultStep[],
-  size: RunSize,
-  stage: StageLike,
-  record: (op: Op) => void,
-  sentry: ChaosSentry | undefined,
-): Promise<number> {
-  const children: ChildClient[] = [];
-  for (let i = 0; i < size.clients; i++) {
-    for (const kind of ['landed', 'naive'] as const) {
-      const dir = `${stage.dir}/${kind}-${i}`;
-      children.push(
-        new ChildClient(
-          {
-            kind,
-            instance: i,
-            baseUrl: stage.baseUrl,
-            dir,
-            count: size.writes,
-            spreadMs: size.windowMs,
-            drainMs: size.drainMs,
-            ...(sentry && kind === 'landed'
-              ? {
-                  sentry: {
-                    dsn: sentry.settings.dsn,
-                    tags: { ...sentry.settings.tags, 'chaos.scenario': scenario.name, 'chaos.client': kind },
-                  },
-                }
-              : {}),
-          },
-          record,
-        ),
-      );
-    }
-  }
-  const { mkdirSync } = await import('node:fs');
-  for (const c of children) {
-    mkdirSync(c.spec.dir, { recursive: true });
-    c.start();
-  }
-  // A process takes a while to start (seconds on a loaded machine): the fault window opens when the
-  // workload does, so the kills land on processes at work.
-  await Promise.all(children.map((c) => c.ready(30_000)));
-  const nemesis = new Nemesis(
-    { app: stage.appProxy, db: stage.dbProxy, server: stage.server, children },
-    record,
-  );
-  await nemesis.play(steps, size.windowMs);
-  await nemesis.heal();
-  // A child killed near the end is restarted by the Nemesis; wait for each to finish its work.
-  for (const c of children) {
-    for (let round = 0; round < 5 && !(await c.finished()); round++) if (!c.running) c.start();
-  }
-  return children.reduce((n, c) => n + c.kills, 0);
+  await Promise.all(runners.map(([r]) => r.drain(size.drainMs)));
+  await Promise.all(runners.map(([r]) => r.close()));
+  for (const agent of agents.values()) agent.destroy();
 }
