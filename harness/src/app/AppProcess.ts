@@ -42,6 +42,11 @@ export class AppProcess {
     return this.#port;
   }
 
+  /** The process id of the app running now. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   /** Where the harness talks to the app directly: control calls and nothing else. */
   get directUrl(): string {
     return `http://127.0.0.1:${this.#port}`;
