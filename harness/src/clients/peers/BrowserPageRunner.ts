@@ -15,7 +15,10 @@ export interface BrowserPageRunnerOptions {
   /** The page's name at the origin (`/<page>.html`). */
   page: string;
   instance: number;
-  browser: Browser;
+  /** A fresh context of this browser (closed with the runner)… */
+  browser?: Browser;
+  /** …or a page in this context (the caller owns it, e.g. a browser on an on-disk profile). */
+  context?: BrowserContext;
   origin: PageOrigin;
   record: Record;
   /** Called after the page is up, before the workload (e.g. to wait for a service worker). */
@@ -38,7 +41,10 @@ export class BrowserPageRunner implements ClientRunner {
   /** The page's last error, if it broke (shown in the drain's unresolved count, and here). */
   pageError: string | undefined;
 
+  readonly #ownsContext: boolean;
+
   private constructor(options: BrowserPageRunnerOptions, context: BrowserContext, page: Page) {
+    this.#ownsContext = options.context === undefined;
     this.kind = options.kind;
     this.instance = options.instance;
     this.#record = options.record;
@@ -47,10 +53,11 @@ export class BrowserPageRunner implements ClientRunner {
   }
 
   static async open(options: BrowserPageRunnerOptions): Promise<BrowserPageRunner> {
-    const context = await options.browser.newContext();
+    const context = options.context ?? (await options.browser?.newContext());
+    if (!context) throw new Error('BrowserPageRunner.open(): needs a browser or a context');
     const page = await context.newPage();
     const runner = new BrowserPageRunner(options, context, page);
-    await context.exposeBinding('__landedRecord', (_source, op: Op) => runner.#onOp(op));
+    await page.exposeBinding('__landedRecord', (_source, op: Op) => runner.#onOp(op));
     page.on('pageerror', (error) => {
       runner.pageError = error.message;
     });
@@ -61,7 +68,7 @@ export class BrowserPageRunner implements ClientRunner {
     try {
       await page.waitForFunction(() => document.title === 'ready', null, { timeout: 30_000 });
     } catch (cause) {
-      await context.close();
+      await runner.close();
       throw new Error(`the ${options.kind} page did not start: ${runner.pageError ?? 'no error reported'}`, {
         cause,
       });
@@ -96,6 +103,6 @@ export class BrowserPageRunner implements ClientRunner {
   }
 
   async close(): Promise<void> {
-    await this.context.close().catch(() => {});
+    await (this.#ownsContext ? this.context.close() : this.page.close()).catch(() => {});
   }
 }
