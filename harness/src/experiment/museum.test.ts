@@ -9,10 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { museumWorkload } from '../clients/workload.ts';
 import type { FaultStep } from '../scenarios/faults.ts';
 import { menuFor } from '../scenarios/needs.ts';
+import { runSize } from '../scenarios/runScenario.ts';
 import { fixedSchedule, mixedSchedule } from '../scenarios/schedule.ts';
 import { isHarnessError } from '../toxiproxy/errors.ts';
 import { loadMuseum, MUSEUM, parseExperiment } from './load.ts';
 import { planWrites } from './plan.ts';
+import { sizesOf } from './runExperiment.ts';
 
 interface Recorded {
   scenarios: {
@@ -58,6 +60,20 @@ describe('harness/experiments/museum.yaml', () => {
       unsupported: 'skip',
       writes: { count: 20, spreadMs: { perWrite: 3, min: 3000 } },
     });
+  });
+
+  it('has the sizes the CLI had: 2 × 20 writes, 2 schedules, 30 s drain; --full 4 × 2,500, 100, 120 s', () => {
+    expect(sizesOf(museum, {})).toEqual({ clients: 2, writes: 20, runs: 2, drainMs: 30_000 });
+    expect(sizesOf(museum, { full: true })).toEqual({
+      clients: 4,
+      writes: 2500,
+      runs: 100,
+      drainMs: 120_000,
+    });
+    expect(sizesOf(museum, { full: true, clients: 1, runs: 3 })).toMatchObject({ clients: 1, runs: 3 });
+    // The window: 3 ms per write and client, at least 3 s.
+    expect(runSize(2, 20, 30_000, museum.writes.spreadMs).windowMs).toBe(3_000);
+    expect(runSize(4, 2500, 120_000, museum.writes.spreadMs).windowMs).toBe(30_000);
   });
 
   it('has the scenarios of the built-in matrix, in its order, proving the same things', () => {
