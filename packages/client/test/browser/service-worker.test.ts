@@ -1,5 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { expect, test } from 'vitest';
+import { startDesk } from '../../../../docs/examples/service-worker/server.ts';
 import { goOffline, useChromiumApp } from './support/fixture.ts';
 import { type PageEntry, pageWrite, ready, waitForEntries } from './support/page-api.ts';
 import { type Drain, dispatchSync, waitForDrains } from './support/service-worker.ts';
@@ -170,4 +171,35 @@ test('misconfigured: the sender outside a worker, a page and worker on different
   expect(plain).toMatchObject({ error: 'SERVICE_WORKER_MISSING' });
   expect((plain as Failure).message).toContain('did not answer as a Landed sender');
   await context.close();
+});
+
+test('docs/examples/service-worker runs as documented: a pairing made offline lands after the tab is closed', async () => {
+  const desk = await startDesk(0);
+  const context = await app.browser.newContext();
+  try {
+    const tab = await context.newPage();
+    await tab.goto(desk.url);
+    await tab.waitForFunction(() => document.title === 'Museum desk', null, { timeout: 20_000 });
+    await expect.poll(() => tab.locator('#worker').textContent()).toContain('sent by the service worker');
+    await goOffline(context);
+    await tab.getByRole('button', { name: 'Pair pen' }).click();
+    await expect
+      .poll(() => tab.locator('#pairings li').allTextContents())
+      .toEqual(['pair P-77 with T-1001: queued']);
+    await tab.close();
+
+    const blank = await context.newPage();
+    await context.setOffline(false);
+    await dispatchSync(blank, desk.url, 'landed:museum-desk');
+    await expect.poll(() => desk.pairings.map((p) => p.pen), { timeout: 30_000 }).toEqual(['P-77']);
+    const later = await context.newPage();
+    await later.goto(desk.url);
+    await expect
+      .poll(() => later.locator('#pairings li').allTextContents(), { timeout: 30_000 })
+      .toEqual(['pair P-77 with T-1001: confirmed']);
+    expect(desk.pairings).toHaveLength(1);
+  } finally {
+    await context.close();
+    await desk.close();
+  }
 });
