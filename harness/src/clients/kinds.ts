@@ -66,6 +66,17 @@ const specs: ClientKindSpec[] = [
     create: async (c) =>
       new NaiveRunner({ instance: c.instance, baseUrl: c.baseUrl, record: c.record, fetch: c.fetch }),
   },
+  {
+    name: 'landed-browser',
+    label: 'Landed browser build (@landed/client/browser: IndexedDB outbox, Web Locks) in Chromium',
+    browser: true,
+    packages: ['playwright-core', 'esbuild', 'localforage'],
+    // Each client its own Chromium profile, so a crashed or killed browser restarts on its IndexedDB.
+    create: async (c) => {
+      const { LandedBrowserRunner } = await import('./browser/LandedBrowserRunner.ts');
+      return LandedBrowserRunner.open({ instance: c.instance, upstream: c.baseUrl, record: c.record });
+    },
+  },
   ...(['per-attempt', 'per-write'] as const).map(
     (keyMode): ClientKindSpec => ({
       name: `ky-retry-key-${keyMode}`,

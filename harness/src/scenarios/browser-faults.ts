@@ -95,7 +95,11 @@ const LABELS: Record<BrowserFault, string> = {
 /** How long past its time a fault waits for a client to have a write on the wire. */
 const BUSY_GRACE_MS = 2_000;
 
-/** Plays `steps` on every runner over `windowMs`; resolves once each fault is over and undone. */
+/**
+ * Plays `steps` on every runner over `windowMs`, one after another: a step starts at its time or once
+ * the one before is over and undone, whichever is later (a tab closed is replaced before the next is
+ * closed, however slow the machine). Resolves once the last is undone.
+ */
 export async function playBrowserFaults(
   steps: readonly BrowserStep[],
   windowMs: number,
@@ -103,24 +107,22 @@ export async function playBrowserFaults(
   record: RecordOp,
 ): Promise<void> {
   const start = Date.now();
-  await Promise.all(
-    steps.map(async (step) => {
-      await sleep(start + step.at * windowMs - Date.now());
-      const name = LABELS[step.fault];
-      record({ type: 'fault', at: Date.now(), phase: 'start', name });
-      await Promise.all(
-        runners.map(async (r) => {
-          await r.busy(Date.now() + BUSY_GRACE_MS);
-          await apply(step.fault, r);
-        }),
-      );
-      if (step.until !== undefined) {
-        await sleep(start + step.until * windowMs - Date.now());
-        await Promise.all(runners.map((r) => undo(step.fault, r)));
-      }
-      record({ type: 'fault', at: Date.now(), phase: 'stop', name });
-    }),
-  );
+  for (const step of [...steps].sort((a, b) => a.at - b.at)) {
+    await sleep(start + step.at * windowMs - Date.now());
+    const name = LABELS[step.fault];
+    record({ type: 'fault', at: Date.now(), phase: 'start', name });
+    await Promise.all(
+      runners.map(async (r) => {
+        await r.busy(Date.now() + BUSY_GRACE_MS);
+        await apply(step.fault, r);
+      }),
+    );
+    if (step.until !== undefined) {
+      await sleep(start + step.until * windowMs - Date.now());
+      await Promise.all(runners.map((r) => undo(step.fault, r)));
+    }
+    record({ type: 'fault', at: Date.now(), phase: 'stop', name });
+  }
 }
 
 function apply(fault: BrowserFault, r: LandedBrowserRunner): Promise<void> {

@@ -8,6 +8,8 @@
  * The browser faults (`reloadTabs`, `crashTabs`, `killBrowser`, `closeLeader`, `openTab`, `setOffline`)
  * are methods here; `browser-nemesis.ts` plays them on a schedule.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { principalOf } from '../../checker/history.ts';
@@ -26,8 +28,8 @@ export interface LandedBrowserRunnerOptions {
   /** Where writes go: the scenario's proxy in front of the app. */
   upstream: string;
   record: Record;
-  /** The browser profile lives under it. */
-  dir: string;
+  /** The browser profile lives under it. @default a temporary folder, removed on close */
+  dir?: string;
   /** Tabs of the one origin. @default 1 */
   tabs?: number;
   client?: Partial<PageConfig>;
@@ -48,6 +50,7 @@ export class LandedBrowserRunner implements ClientRunner {
   readonly #origin: PageOrigin;
   readonly #url: string;
   readonly #profile: string;
+  readonly #temporary: string | undefined;
   #browser: ProfileBrowser;
   /** Live tabs, ready to take writes. */
   #tabs: Page[] = [];
@@ -67,7 +70,13 @@ export class LandedBrowserRunner implements ClientRunner {
   /** Tabs closed while they held the Web Lock (each hands sending to another tab). */
   leaderCloses = 0;
 
-  private constructor(o: LandedBrowserRunnerOptions, origin: PageOrigin, browser: ProfileBrowser) {
+  private constructor(
+    o: LandedBrowserRunnerOptions,
+    origin: PageOrigin,
+    browser: ProfileBrowser,
+    temporary: string | undefined,
+  ) {
+    this.#temporary = temporary;
     this.instance = o.instance;
     this.#record = o.record;
     this.#origin = origin;
@@ -87,15 +96,19 @@ export class LandedBrowserRunner implements ClientRunner {
 
   /** Starts the page origin and Chromium, and opens `tabs` tabs (throws `CHROMIUM_NOT_STARTED`). */
   static async open(o: LandedBrowserRunnerOptions): Promise<LandedBrowserRunner> {
+    const temporary = o.dir === undefined ? mkdtempSync(join(tmpdir(), 'landed-browser-')) : undefined;
     const origin = await PageOrigin.open({ landed: { script: PAGE_SCRIPT } }, o.upstream);
     let browser: ProfileBrowser;
     try {
-      browser = await ProfileBrowser.launch({ userDataDir: join(o.dir, `profile-${o.instance}`) });
+      browser = await ProfileBrowser.launch({
+        userDataDir: join(o.dir ?? (temporary as string), `profile-${o.instance}`),
+      });
     } catch (error) {
       await origin.close();
+      if (temporary) rmSync(temporary, { recursive: true, force: true });
       throw error;
     }
-    const runner = new LandedBrowserRunner(o, origin, browser);
+    const runner = new LandedBrowserRunner(o, origin, browser, temporary);
     await runner.#attach();
     for (let i = 0; i < (o.tabs ?? 1); i++) await runner.openTab();
     return runner;
@@ -323,5 +336,6 @@ export class LandedBrowserRunner implements ClientRunner {
   async close(): Promise<void> {
     await this.#browser.close();
     await this.#origin.close();
+    if (this.#temporary) rmSync(this.#temporary, { recursive: true, force: true });
   }
 }
