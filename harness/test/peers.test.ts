@@ -18,6 +18,7 @@ import { checkClientKinds, parseClientKinds, registerClientKind } from '../src/c
 import { runKindsInProcess } from '../src/scenarios/run-kinds.ts';
 import { openStage } from '../src/scenarios/Stage.ts';
 import { startToxiproxy, type ToxiproxyServer } from '../src/toxiproxy/ToxiproxyServer.ts';
+import { runCli } from './support/cli.ts';
 
 const KINDS = ['ky-retry-key-per-attempt', 'ky-retry-key-per-write', 'offline-transactions'];
 const WRITES = 5;
@@ -135,4 +136,23 @@ describe('client kinds a run cannot use', () => {
       else process.env.CHROMIUM_PATH = before;
     }
   });
+
+  it.each([
+    [['--client-kinds', 'landed,bogus'], {}, 'UNKNOWN_CLIENT_KIND'],
+    [
+      ['--client-kinds', 'landed,redux-offline'],
+      { CHROMIUM_PATH: '/nonexistent/chromium' },
+      'CHROMIUM_NOT_STARTED',
+    ],
+  ] as const)(
+    'landed-chaos run %j: one line naming what to do, exit 2, before anything runs',
+    async (args, env, code) => {
+      const r = await runCli(['run', ...args, '--html', 'none'], { ...env });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(new RegExp(`^landed-chaos: ${code}: `)),
+      ]);
+    },
+  );
 });

@@ -2,6 +2,7 @@
  * `landed-chaos run` options, parsed and checked, with errors that say what is allowed. The sizes
  * not given stay undefined: the experiment file (the museum matrix by default) has them.
  */
+import { clientKinds, parseClientKinds } from '../clients/kinds.ts';
 import type { Experiment } from '../experiment/Experiment.ts';
 import { loadMuseum } from '../experiment/load.ts';
 import { wrap } from '../report/checklist.ts';
@@ -28,6 +29,8 @@ export interface RunArgs {
   full: boolean;
   /** `--experiment FILE`: run that experiment file instead of the museum matrix. */
   experiment?: string | undefined;
+  /** `--client-kinds`: the kinds to run instead of the experiment's (`all`: every registered kind). */
+  clientKinds?: string[] | undefined;
 }
 
 /** The museum matrix's scenario names, for the synopsis (read from harness/experiments/museum.yaml). */
@@ -37,7 +40,7 @@ export function museumNames(): string[] {
 
 export const USAGE = `landed-chaos run [--scenario NAME|all] [--clients N] [--writes N] [--seed S] [--runs N] [--path P]
                  [--json FILE] [--html FILE|none] [--junit FILE] [--markdown FILE]
-                 [--target URL] [--full]
+                 [--target URL] [--full] [--client-kinds all|KIND,...]
 landed-chaos run --experiment FILE [the options above]
   --experiment FILE
                    an experiment file (YAML or JSON): your target, writes, verification, scenarios
@@ -59,6 +62,15 @@ ${wrap(museumNames().join(', '), '                   ').join('\n')}
                    reference app; yours then offers the museum routes and GET /_chaos/ledger,
                    docs/harness.md); probed for the protocol first
   --full           release size (the experiment's full sizes)
+  --client-kinds K all, or a comma-separated list of client kinds, instead of the experiment's
+                   (the museum's: landed,naive); the table then has one column per kind
+                   (docs/comparison.md):
+${wrap(
+  clientKinds()
+    .map((k) => k.name)
+    .join(', '),
+  '                   ',
+).join('\n')}
 Environment: TOXIPROXY_URL (use a running Toxiproxy), DATABASE_URL (PostgreSQL instead of SQLite),
   SENTRY_DSN (report each Landed write that needs a person and each violation to Sentry).
 Exit code: 0 when every Landed scenario passed, 1 on a Landed violation, 2 on a usage/setup error.`;
@@ -80,6 +92,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
       target: { type: 'string' },
       full: { type: 'boolean', default: false },
       experiment: { type: 'string' },
+      'client-kinds': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     'landed-chaos run',
@@ -107,6 +120,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     target: values.target === undefined ? undefined : targetUrl(values.target),
     full,
     experiment: values.experiment,
+    clientKinds: values['client-kinds'] === undefined ? undefined : parseClientKinds(values['client-kinds']),
   };
 }
 

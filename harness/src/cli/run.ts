@@ -9,6 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { VIOLATIONS } from '../checker/check.ts';
+import { SharedChromium } from '../clients/browser/chromium.ts';
+import { checkClientKinds } from '../clients/kinds.ts';
 import { assertReachable, type ConformReport, conform } from '../conform/conform.ts';
 import type { Experiment } from '../experiment/Experiment.ts';
 import { loadExperiment, loadMuseum } from '../experiment/load.ts';
@@ -17,11 +19,13 @@ import { chosen, runExperiment, sizesOf } from '../experiment/runExperiment.ts';
 import { htmlReport } from '../report/html.ts';
 import { jsonReport } from '../report/json.ts';
 import { junitReport } from '../report/junit.ts';
+import { isDefaultPair, kindsTable } from '../report/kinds-table.ts';
 import { markdownReport } from '../report/markdown.ts';
 import { ledgerNotice, protocolNotice } from '../report/protocol-notice.ts';
 import { type RerunArgs, type RunMeta, rerunCommand } from '../report/rerun.ts';
 import { type ChaosSentry, describeDsn, openChaosSentry } from '../report/sentry.ts';
 import { verdictTable } from '../report/table.ts';
+import { HarnessError } from '../toxiproxy/errors.ts';
 import { startToxiproxy } from '../toxiproxy/ToxiproxyServer.ts';
 import { checkNames, parseRunArgs, USAGE } from './args.ts';
 import { Progress } from './progress.ts';
@@ -41,14 +45,31 @@ function probeOf(experiment: Experiment): { path: string; body?: string } {
   };
 }
 
+/**
+ * The experiment with other client kinds. Write ids must still name one write each: a template
+ * without `{{kind}}` is refused when several kinds would share it.
+ */
+function withKinds(experiment: Experiment, kinds: string[]): Experiment {
+  if (kinds.length > 1 && !experiment.writes.writeId.includes('{{kind}}'))
+    throw new HarnessError(
+      'BAD_ARGUMENT',
+      `--client-kinds ${kinds.join(',')}: the experiment's writeId template "${experiment.writes.writeId}" has no {{kind}}, so two kinds would write the same ids; add {{kind}} to it`,
+    );
+  return { ...experiment, kinds };
+}
+
 export async function runCommand(argv: string[]): Promise<number> {
   const args = parseRunArgs(argv);
   if (args.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const experiment = args.experiment ? loadExperiment(args.experiment) : loadMuseum();
+  const loaded = args.experiment ? loadExperiment(args.experiment) : loadMuseum();
+  const experiment = args.clientKinds ? withKinds(loaded, args.clientKinds) : loaded;
   checkNames(args.names, experiment);
+  // Before anything starts: a missing peer package or a Chromium that cannot start is one line, exit 2.
+  const chromium = new SharedChromium();
+  await checkClientKinds(experiment.kinds, chromium);
   const scenarios = chosen(experiment, args.names);
   const one = scenarios.length === 1 ? scenarios[0] : undefined;
   const target = args.target ?? (experiment.target === 'reference' ? undefined : experiment.target);
@@ -71,7 +92,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     runs: args.randomRuns,
     full: args.full,
   });
-  const toxiproxy = await startToxiproxy({ root: ROOT, log: (l) => progress.line(l) });
+  const toxiproxy = await startToxiproxy({ root: ROOT, log: (l) => progress.line(l) }).catch(
+    async (error: unknown) => {
+      await chromium.close();
+      throw error;
+    },
+  );
   const workDir = mkdtempSync(join(tmpdir(), 'landed-chaos-'));
   const postgresUrl = process.env.DATABASE_URL || undefined;
   const database: RunMeta['database'] = target ? 'target' : postgresUrl ? 'postgres' : 'sqlite';
@@ -122,6 +148,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         postgresUrl,
         target,
         sentry,
+        chromium,
         onProgress: (done, planned, faults) => progress.update(done, planned, faults),
         // A run of one scenario shows each fault as it starts and stops.
         onFault: (op) => {
@@ -155,7 +182,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     );
     const notice = conformance && protocolNotice(conformance);
     if (notice) process.stdout.write(`\n${notice}\n`);
-    process.stdout.write(`\n${verdictTable(runs, Boolean(process.stdout.isTTY))}\n`);
+    const table = isDefaultPair(experiment.kinds)
+      ? verdictTable(runs, Boolean(process.stdout.isTTY))
+      : kindsTable(runs, experiment.kinds);
+    process.stdout.write(`\n${table}\n`);
     const payloads = args.target && ledgerNotice(runs.flatMap((r) => r.verdicts));
     if (payloads) process.stdout.write(`${payloads}\n`);
     const only = one && runs[0];
@@ -196,6 +226,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   } finally {
     process.off('SIGINT', stopOnSignal);
+    await chromium.close();
     await toxiproxy.stop();
     rmSync(workDir, { recursive: true, force: true });
   }

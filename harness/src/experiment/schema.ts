@@ -5,13 +5,8 @@
  */
 import type { WriteMethod } from '@landed/client';
 import type { ClientKind } from '../checker/history.ts';
-import type {
-  Experiment,
-  Scenario,
-  Thresholds,
-  WritePlan,
-  WriteTemplate,
-} from './Experiment.ts';
+import { clientKinds } from '../clients/kinds.ts';
+import type { Experiment, Scenario, Thresholds, WritePlan, WriteTemplate } from './Experiment.ts';
 import { checkFaults, type FaultContext, menuFault, timedFault } from './schema-faults.ts';
 import {
   allowOnly,
@@ -31,7 +26,8 @@ import { verification } from './schema-verify.ts';
 export { SchemaError } from './schema-values.ts';
 
 const METHODS: WriteMethod[] = ['POST', 'PUT', 'PATCH', 'DELETE'];
-const KINDS: ClientKind[] = ['landed', 'naive'];
+/** Every registered client kind (harness/src/clients/kinds.ts): Landed, the naive client and the peers. */
+const KINDS = (): ClientKind[] => clientKinds().map((k) => k.name);
 const BUILT_IN_FIELDS = ['writeId', 'n', 'client', 'kind', 'run', 'step', 'round'];
 const ROOT = [
   'name',
@@ -120,10 +116,15 @@ function clientPlan(value: unknown): { count: number; kinds: ClientKind[] } {
   const o = object(value, ['clients']);
   allowOnly(o, ['clients'], ['count', 'kinds']);
   const kinds = array(o.kinds ?? ['landed'], ['clients', 'kinds']).map((k, i) =>
-    oneOf(k, ['clients', 'kinds', i], KINDS, ' (the SDK under test, or ky + p-retry as a contrast)'),
+    oneOf(
+      k,
+      ['clients', 'kinds', i],
+      KINDS(),
+      ' (a client kind: the SDK under test, the naive client or a peer)',
+    ),
   );
   if (kinds.length === 0 || new Set(kinds).size !== kinds.length)
-    throw new SchemaError(['clients', 'kinds'], 'must list landed, naive or both, each once');
+    throw new SchemaError(['clients', 'kinds'], 'must list client kinds (e.g. landed, naive), each once');
   return { count: o.count === undefined ? 1 : integer(o.count, ['clients', 'count'], 1), kinds };
 }
 

@@ -23,6 +23,8 @@ export function jsonReport(runs: readonly ScenarioRun[], meta: Omit<JsonReport, 
       scenarios.push({
         name: run.name,
         client,
+        // The client kind (harness/src/clients/kinds.ts); `client` is the same, kept for older readers.
+        kind: client,
         ...counters,
         resolveMsP50: finite(v.resolveMsP50),
         resolveMsP99: finite(v.resolveMsP99),

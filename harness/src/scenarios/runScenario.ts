@@ -9,8 +9,9 @@ import { Agent } from 'node:http';
 import { type ClientVerdict, check } from '../checker/check.ts';
 import type { FaultOp, History, Op } from '../checker/history.ts';
 import { agentFetch } from '../clients/agent-fetch.ts';
-import { LandedRunner } from '../clients/LandedRunner.ts';
-import { NaiveRunner } from '../clients/NaiveRunner.ts';
+import { SharedChromium } from '../clients/browser/chromium.ts';
+import { PageOrigin } from '../clients/browser/PageOrigin.ts';
+import { clientKind, pagesOf } from '../clients/kinds.ts';
 import type { ClientRunner } from '../clients/runner.ts';
 import type { Experiment, Scenario } from '../experiment/Experiment.ts';
 import type { SentWrite } from '../experiment/payload.ts';
@@ -64,6 +65,8 @@ export interface RunEnvironment {
   onProgress?: (resolved: number, planned: number, faults: readonly string[]) => void;
   /** Hears each fault as the Nemesis starts and stops it. */
   onFault?: (op: FaultOp) => void;
+  /** The run's Chromium, for browser client kinds (started on first use). */
+  chromium?: SharedChromium | undefined;
 }
 
 export interface ScenarioRun {
@@ -145,7 +148,7 @@ export async function runScenario(
         record,
         sentry,
       });
-    else await runInProcess(scenario, plans, steps, size, faultWindowMs, stage, record, sentry);
+    else await runInProcess(scenario, plans, steps, size, faultWindowMs, stage, record, sentry, env.chromium);
     const rows =
       experiment.verify.kind === 'ledger'
         ? await stage.readLedger()
@@ -153,13 +156,14 @@ export async function runScenario(
     const faults = steps.map(
       (s) => `${Math.round(s.from * 100)}%–${Math.round(s.to * 100)}% ${faultLabel(s.fault)}`,
     );
-    // The naive client's violations are the expected contrast: only the clients under test report.
+    // The naive client's and the peers' violations are the contrast: only Landed's own clients report.
     const verdicts = check(
       history,
       rows,
       sentry &&
         ((found) => {
-          if (found.client !== 'naive') sentry.violation({ ...found, scenario: scenario.name, faults });
+          if (found.client.startsWith('landed'))
+            sentry.violation({ ...found, scenario: scenario.name, faults });
         }),
     );
     let measures: Measure[] | undefined;
@@ -190,7 +194,10 @@ async function runInProcess(
   stage: Stage,
   record: (op: Op) => void,
   sentry: ChaosSentry | undefined,
+  runChromium: SharedChromium | undefined,
 ): Promise<void> {
+  // Browser kinds share the run's Chromium; without one (a test, a bench) the scenario starts its own.
+  const chromium = runChromium ?? new SharedChromium();
   // Fresh agents: no pooled socket from an earlier scenario carries its toxics into this one.
   const agents = new Map<string, Agent>();
   const agentOf = (kind: string) => {
@@ -198,35 +205,51 @@ async function runInProcess(
     agents.set(kind, agent);
     return agent;
   };
+  const kindOf = (id: string) => id.slice(0, id.lastIndexOf(':'));
+  // Browser kinds load their pages from one origin per scenario, forwarding writes to this proxy.
+  let origin: Promise<PageOrigin> | undefined;
+  const openOrigin = () => {
+    origin ??= PageOrigin.open(pagesOf([...new Set([...plans.keys()].map(kindOf))]), stage.baseUrl);
+    return origin;
+  };
   const runners: [ClientRunner, ClientWrites][] = [];
-  for (const [id, writes] of plans) {
-    const [kind, instance] = [id.slice(0, id.lastIndexOf(':')), Number(id.slice(id.lastIndexOf(':') + 1))];
-    const fetch = agentFetch(agentOf(kind));
-    if (kind === 'naive') {
-      runners.push([new NaiveRunner({ instance, baseUrl: stage.baseUrl, record, fetch }), writes]);
-      continue;
-    }
-    const reporter = sentry?.reporter({ 'chaos.scenario': scenario.name, 'chaos.client': 'landed' });
-    const runner = new LandedRunner({
-      instance,
-      baseUrl: stage.baseUrl,
-      record,
-      fetch,
-      ...(reporter ? { client: { reporter } } : {}),
-    });
-    runners.push([runner, writes]);
-  }
-  const nemesis = new Nemesis({ app: stage.appProxy, db: stage.dbProxy, server: stage.server }, record);
   try {
-    await Promise.all([
-      nemesis.play(steps, faultWindowMs),
-      ...runners.map(([r, w]) => r.run(w.writes, size.windowMs)),
-    ]);
+    await runClients();
   } finally {
-    await nemesis.heal();
-    await stage.server?.settled();
+    await Promise.all(runners.map(([r]) => r.close().catch(() => {})));
+    for (const agent of agents.values()) agent.destroy();
+    if (origin) await (await origin).close();
+    if (!runChromium) await chromium.close();
   }
-  await Promise.all(runners.map(([r]) => r.drain(size.drainMs)));
-  await Promise.all(runners.map(([r]) => r.close()));
-  for (const agent of agents.values()) agent.destroy();
+
+  async function runClients(): Promise<void> {
+    for (const [id, writes] of plans) {
+      const [kind, instance] = [kindOf(id), Number(id.slice(id.lastIndexOf(':') + 1))];
+      const reporter =
+        kind === 'landed'
+          ? sentry?.reporter({ 'chaos.scenario': scenario.name, 'chaos.client': 'landed' })
+          : undefined;
+      const runner = await clientKind(kind).create({
+        instance,
+        baseUrl: stage.baseUrl,
+        record,
+        fetch: agentFetch(agentOf(kind)),
+        chromium,
+        origin: openOrigin,
+        ...(reporter ? { landed: { reporter } } : {}),
+      });
+      runners.push([runner, writes]);
+    }
+    const nemesis = new Nemesis({ app: stage.appProxy, db: stage.dbProxy, server: stage.server }, record);
+    try {
+      await Promise.all([
+        nemesis.play(steps, faultWindowMs),
+        ...runners.map(([r, w]) => r.run(w.writes, size.windowMs)),
+      ]);
+    } finally {
+      await nemesis.heal();
+      await stage.server?.settled();
+    }
+    await Promise.all(runners.map(([r]) => r.drain(size.drainMs)));
+  }
 }
