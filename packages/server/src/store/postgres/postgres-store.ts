@@ -16,6 +16,7 @@ import { IdempotencyError } from '../../errors/IdempotencyError.ts';
 import { lockLost, storeClosed } from '../errors.ts';
 import { type SqlStoreOptions, sqlStoreTable } from '../sql/options.ts';
 import { RECORD_COLUMNS, type RecordRow, toRecord } from '../sql/row.ts';
+import { pruneInBatches } from './prune.ts';
 import { postgresSchema } from './schema.ts';
 
 export interface PostgresStoreOptions extends SqlStoreOptions {
@@ -33,6 +34,12 @@ export interface PostgresStoreOptions extends SqlStoreOptions {
    * @default 5000
    */
   connectionTimeoutMs?: number;
+  /**
+   * Rows stripped or deleted per transaction when old keys are pruned (`reap()`): small batches keep
+   * the writes going on meanwhile at their usual latency.
+   * @default 1000
+   */
+  pruneBatch?: number;
 }
 
 export interface PostgresStore extends IdempotencyStore<pg.PoolClient> {
@@ -71,6 +78,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     ['pool', 'connectionString'],
     '`pool` (a pg.Pool) or `connectionString`',
   );
+  const pruneBatch = options.pruneBatch ?? 1000;
+  if (!Number.isInteger(pruneBatch) || pruneBatch < 1)
+    throw new IdempotencyError(
+      'invalid-options',
+      `postgresStore(): pruneBatch must be a whole number of rows, at least 1 (got ${String(options.pruneBatch)}).`,
+    );
   const owned = options.pool === undefined;
   const pool =
     options.pool ??
@@ -343,16 +356,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     async reap(now, graceMs) {
       await ready();
       // Only the range not reaped yet by this process: stripped tombstones are not scanned again.
-      const reaped = await pool.query(
-        `UPDATE ${table} SET body = NULL, headers = NULL WHERE expires_at > $1 AND expires_at <= $2 AND body IS NOT NULL`,
-        [reapedUntil, now],
-      );
+      const result = await pruneInBatches(pool, table, { now, graceMs, reapedUntil, batch: pruneBatch });
       reapedUntil = now;
-      const purged = await pool.query(`DELETE FROM ${table} WHERE expires_at <= $1 AND purge_at <= $2`, [
-        now - graceMs,
-        now,
-      ]);
-      return { reaped: reaped.rowCount ?? 0, purged: purged.rowCount ?? 0 };
+      return result;
     },
     async close() {
       if (closed) return;
