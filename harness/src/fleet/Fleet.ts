@@ -4,8 +4,10 @@
  * HAProxy, which spreads requests over the instances; each instance reaches PostgreSQL through a
  * Toxiproxy proxy of its own, so the database can be cut from one instance while the others go on.
  *
- *   clients → Toxiproxy landed-app → HAProxy → app i → Toxiproxy landed-db-i → PostgreSQL
+ *   clients → Toxiproxy landed-app → HAProxy → app i → Toxiproxy landed-db-i → Toxiproxy landed-db → PostgreSQL
  *
+ * The shared `landed-db` proxy is where the single-app matrix's database faults go (every instance
+ * meets them at once); `landed-db-i` is where a fault for one instance goes.
  * It offers what a single-app stage offers (base URL, proxies, fault hooks, the ledger read directly)
  * plus each instance, for the scenarios that hit one of them.
  */
@@ -20,7 +22,6 @@ import type { ToxiproxyServer } from '../toxiproxy/ToxiproxyServer.ts';
 import { resetFleetDatabase } from './fleet-database.ts';
 import { HAProxy } from './HAProxy.ts';
 import type { HAProxyConfigOptions } from './haproxy-config.ts';
-import { ProxyGroup } from './ProxyGroup.ts';
 
 export interface FleetOptions {
   toxiproxy: ToxiproxyServer;
@@ -46,8 +47,8 @@ export class Fleet {
   readonly instances: readonly FleetInstance[];
   /** Client-side proxy, in front of HAProxy. */
   readonly appProxy: ProxyControl;
-  /** Every instance's database proxy as one. */
-  readonly dbProxy: ProxyGroup;
+  /** The database proxy every instance goes through (behind its own). */
+  readonly dbProxy: ProxyControl;
   readonly balancer: HAProxy;
   readonly dir: string;
   readonly #postgresUrl: string;
@@ -71,13 +72,14 @@ export class Fleet {
     const url = await resetFleetDatabase(postgresUrl);
     const direct = new URL(url);
     const started: FleetInstance[] = [];
-    const proxies: ProxyControl[] = [];
+    const shared = await ProxyControl.create(
+      toxiproxy.client,
+      'landed-db',
+      `${direct.hostname}:${direct.port || 5432}`,
+    );
+    const proxies: ProxyControl[] = [shared];
     const startOne = async (index: number): Promise<FleetInstance> => {
-      const dbProxy = await ProxyControl.create(
-        toxiproxy.client,
-        `landed-db-${index}`,
-        `${direct.hostname}:${direct.port || 5432}`,
-      );
+      const dbProxy = await ProxyControl.create(toxiproxy.client, `landed-db-${index}`, shared.listen);
       proxies.push(dbProxy);
       const proxied = new URL(url);
       proxied.hostname = '127.0.0.1';
@@ -102,10 +104,7 @@ export class Fleet {
         'landed-app',
         `127.0.0.1:${balancer.port}`,
       );
-      return new Fleet(
-        { instances: all, appProxy, dbProxy: new ProxyGroup(all.map((i) => i.dbProxy)), balancer, dir },
-        url,
-      );
+      return new Fleet({ instances: all, appProxy, dbProxy: shared, balancer, dir }, url);
     } catch (error) {
       await balancer?.stop();
       await Promise.all(started.map((i) => i.app.stop()));
@@ -150,6 +149,7 @@ export class Fleet {
     await this.appProxy.remove().catch(() => {});
     await this.balancer.stop();
     await Promise.all(this.instances.map((i) => i.app.stop()));
-    await this.dbProxy.remove();
+    await Promise.all(this.instances.map((i) => i.dbProxy.remove().catch(() => {})));
+    await this.dbProxy.remove().catch(() => {});
   }
 }

@@ -88,6 +88,7 @@ export class FleetNemesis {
   async heal(): Promise<void> {
     await this.#fleet.appProxy.heal();
     await this.#fleet.dbProxy.heal();
+    await Promise.all(this.#fleet.instances.map((i) => i.dbProxy.heal()));
     await this.#fleet.server.setFault(undefined).catch(() => {});
     await this.#fleet.server.settled();
   }
