@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createFaults, parseFault } from './faults.ts';
-import { canonicalJson, fingerprint } from './fingerprint.ts';
+import { canonicalJson, fingerprint, webDigest } from './fingerprint.ts';
 import { formatKey, parseKey } from './protocol.ts';
 
 describe('parseKey', () => {
@@ -34,6 +34,11 @@ describe('fingerprint', () => {
     expect(await fingerprint('POST', '/orders', { item: 'pen' })).toBe(
       createHash('sha256').update('POST\n/orders\n{"item":"pen"}').digest('hex'),
     );
+  });
+
+  it('gives the same digest on the Web Crypto path as on Node\'s one-shot hash', async () => {
+    const text = 'POST\n/orders\n{"item":"pen","note":"é ✓"}';
+    expect(await webDigest(text)).toBe(createHash('sha256').update(text).digest('hex'));
   });
 });
 
