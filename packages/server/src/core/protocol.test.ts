@@ -36,7 +36,7 @@ describe('fingerprint', () => {
     );
   });
 
-  it('gives the same digest on the Web Crypto path as on Node\'s one-shot hash', async () => {
+  it("gives the same digest on the Web Crypto path as on Node's one-shot hash", async () => {
     const text = 'POST\n/orders\n{"item":"pen","note":"é ✓"}';
     expect(await webDigest(text)).toBe(createHash('sha256').update(text).digest('hex'));
   });
