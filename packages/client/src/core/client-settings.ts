@@ -1,5 +1,6 @@
 import type { ClientOptions } from '../types/client.ts';
 import type { Clock, OnlineSignal } from '../types/runtime.ts';
+import { DEFAULT_LOOKUP_PATH } from './protocol.ts';
 import { alwaysOnline, realClock } from './runtime-defaults.ts';
 import type { SchedulerSettings } from './Scheduler.ts';
 
@@ -27,7 +28,7 @@ export function resolveSettings(options: ClientOptions): ClientSettings {
       timeoutMs: options.timeoutMs ?? 10_000,
       keyFormat: options.keyFormat ?? 'quoted',
       headers: options.headers,
-      lookupPath: options.lookupPath === undefined ? '/idempotency' : options.lookupPath,
+      lookupPath: options.lookupPath === undefined ? DEFAULT_LOOKUP_PATH : options.lookupPath,
       observer: options.observer,
       backoffBaseMs: options.backoffBaseMs ?? 250,
       backoffCapMs: options.backoffCapMs ?? 30_000,

@@ -7,6 +7,7 @@ import { Coordinator } from './Coordinator.ts';
 import { discardEntry } from './discard.ts';
 import { Principals } from './Principals.ts';
 import { Pruning } from './Pruning.ts';
+import { generateKey } from './protocol.ts';
 import { summarize } from './summary.ts';
 import { validateOptions, validateWrite } from './validate.ts';
 
@@ -44,8 +45,8 @@ export function createClient(options: ClientOptions): Client {
     if (!coordinator.isReady) await ready;
     const now = clock.now();
     const entry: Entry = {
-      id: crypto.randomUUID(),
-      key: crypto.randomUUID(),
+      id: generateKey(),
+      key: generateKey(),
       method: valid.method,
       url: valid.url,
       lane: valid.lane,

@@ -4,13 +4,16 @@
  * the two sides agree on every header name and on the key grammar.
  */
 export {
+  DEFAULT_LOOKUP_PATH,
   formatKey,
+  generateKey,
   HEADER_ATTEMPT,
   HEADER_FIRST_SENT,
   HEADER_KEY,
   HEADER_REPLAYED,
   HEADER_RETENTION,
   KEY_REUSED_PROBLEM,
+  lookupTarget,
   parseKeyHeader,
   parseRetention,
   parseRetryAfter,

@@ -10,6 +10,7 @@ import {
   HEADER_FIRST_SENT,
   HEADER_KEY,
   HEADER_RETENTION,
+  lookupTarget,
   parseKeyHeader,
   parseRetention,
 } from './protocol.ts';
@@ -205,7 +206,7 @@ export async function lookupKey(
   };
   if (settings.lookupPath === null)
     return done({ kind: 'unsupported', reason: 'the server has no lookup route (lookupPath: null)' });
-  const url = new URL(`${settings.lookupPath}/${encodeURIComponent(entry.key)}`, entry.url).href;
+  const url = new URL(lookupTarget(settings.lookupPath, entry.key), entry.url).href;
   try {
     const headers: Record<string, string> = { ...(await baseHeaders(settings)), accept: 'application/json' };
     if (observer) {
