@@ -1,42 +1,50 @@
 /**
  * `landed-browser` clients for real: Landed's browser build in Debian's Chromium (IndexedDB outbox,
  * Web Locks), through the real Toxiproxy to the real reference app on SQLite, under each browser
- * fault. Small size (one browser client, 15 writes, a 3 s window: about 10 s a scenario) so CI stays
- * quick; the Checker's counters are the verdict, as for every other client kind.
+ * fault of harness/experiments/browser.yaml, run as `landed-chaos run --experiment` runs it. Small
+ * size (one browser client, 15 writes, a 3 s window: about 10 s a scenario) so CI stays quick; the
+ * Checker's counters are the verdict, as for every other client kind.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VIOLATIONS } from '../src/checker/check.ts';
-import type { History } from '../src/checker/history.ts';
-import { LANDED_BROWSER } from '../src/clients/browser/LandedBrowserRunner.ts';
-import { BROWSER_SCENARIOS, type BrowserScenarioName } from '../src/scenarios/browser-faults.ts';
-import { type BrowserScenarioRun, runBrowserScenario } from '../src/scenarios/browser-scenario.ts';
+import type { FaultOp } from '../src/checker/history.ts';
+import { loadExperiment } from '../src/experiment/load.ts';
+import { runExperiment } from '../src/experiment/runExperiment.ts';
+import type { ScenarioRun } from '../src/scenarios/runScenario.ts';
 import { startToxiproxy, type ToxiproxyServer } from '../src/toxiproxy/ToxiproxyServer.ts';
+import { ROOT, runCli } from './support/cli.ts';
 
+const FILE = join(ROOT, 'harness/experiments/browser.yaml');
 let toxiproxy: ToxiproxyServer;
 let workDir: string;
+let runs: ScenarioRun[];
 
 beforeAll(async () => {
   toxiproxy = await startToxiproxy({ root: resolve(import.meta.dirname, '../..') });
   workDir = mkdtempSync(join(tmpdir(), 'landed-browser-chaos-'));
-}, 60_000);
+  runs = await runExperiment(
+    loadExperiment(FILE),
+    { toxiproxy, workDir },
+    { clients: 1, writes: 15, seed: 1, rerun: (s) => `seed ${s}`, log: (l) => console.log(l) },
+  );
+}, 240_000);
 
 afterAll(async () => {
   await toxiproxy?.stop();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-const run = (name: BrowserScenarioName) =>
-  runBrowserScenario(
-    BROWSER_SCENARIOS[name],
-    { clients: 1, writes: 15, windowMs: 3_000, drainMs: 30_000 },
-    { toxiproxy, workDir },
-  );
+const runOf = (name: string) => {
+  const run = runs.find((r) => r.name === name);
+  if (!run) throw new Error(`no run of ${name}`);
+  return run;
+};
 
-function expectClean(result: BrowserScenarioRun): void {
-  const v = result.verdicts.find((x) => x.client === LANDED_BROWSER);
+function expectClean(run: ScenarioRun): void {
+  const v = run.verdicts.find((x) => x.client === 'landed-browser');
   expect(v?.writes).toBe(15);
   expect(v?.confirmed).toBe(15);
   // Each counter with its example write ids, so a failure says which writes to look up.
@@ -44,11 +52,20 @@ function expectClean(result: BrowserScenarioRun): void {
   expect(violations).toEqual(Object.fromEntries(VIOLATIONS.map((k) => [k, 0])));
 }
 
-/** Writes accepted while a fault of that name was on. */
-function acceptedDuring(history: History, fault: string): number {
+/** Browser faults the Nemesis started and stopped, by label ("(not applied: …)" would show here). */
+function browserFaults(run: ScenarioRun): string[] {
+  return run.history
+    .filter(
+      (op): op is FaultOp => op.type === 'fault' && op.phase === 'stop' && !op.name.startsWith('latency'),
+    )
+    .map((op) => op.name);
+}
+
+/** Writes accepted while the fault of that label was on. */
+function acceptedDuring(run: ScenarioRun, fault: string): number {
   let on = false;
   let n = 0;
-  for (const op of history) {
+  for (const op of run.history) {
     if (op.type === 'fault' && op.name === fault) on = op.phase === 'start';
     else if (on && op.type === 'enqueue') n++;
   }
@@ -56,27 +73,64 @@ function acceptedDuring(history: History, fault: string): number {
 }
 
 describe('landed-browser under browser faults (real Chromium, Toxiproxy, reference app)', () => {
-  it('tab-reload: three reloads with writes on the wire; each write lands once, none is lost or left', async () => {
-    const result = await run('tab-reload');
-    expect(result.reloads).toBe(3);
-    expectClean(result);
-  }, 120_000);
+  it('tab-reload: three reloads with writes on the wire; each write lands once, none is lost or left', () => {
+    const run = runOf('tab-reload');
+    expect(browserFaults(run)).toEqual(Array(3).fill('browser reload-tabs'));
+    expectClean(run);
+  });
 
-  it('tab-crash: two renderer crashes and a SIGKILLed browser relaunched on its profile; each write lands once', async () => {
-    const result = await run('tab-crash');
-    expect(result.browserCrashes).toBe(3);
-    expectClean(result);
-  }, 120_000);
+  it('tab-crash: two renderer crashes and a SIGKILLed browser relaunched on its profile; each write lands once', () => {
+    const run = runOf('tab-crash');
+    expect(browserFaults(run).sort()).toEqual([
+      'browser crash-tabs',
+      'browser crash-tabs',
+      'browser kill-browser',
+    ]);
+    expectClean(run);
+  });
 
-  it('multi-tab: three tabs of one origin, the sending tab closed three times; each write lands once', async () => {
-    const result = await run('multi-tab');
-    expect(result.leaderCloses).toBe(3);
-    expectClean(result);
-  }, 120_000);
+  it('multi-tab: three tabs of one origin, the sending tab closed three times; each write lands once', () => {
+    const run = runOf('multi-tab');
+    expect(browserFaults(run)).toEqual(['3 tabs', ...Array(3).fill('browser close-leader')]);
+    expectClean(run);
+  });
 
-  it('offline: writes accepted while offline wait and land once when the browser is back', async () => {
-    const result = await run('offline');
-    expect(acceptedDuring(result.history, 'browser offline')).toBeGreaterThan(0);
-    expectClean(result);
+  it('offline: writes accepted while offline wait and land once when the browser is back', () => {
+    const run = runOf('offline');
+    expect(acceptedDuring(run, 'browser offline')).toBeGreaterThan(0);
+    expectClean(run);
+  });
+
+  it('the CLI runs a browser scenario with the kind in the JSON; a Chromium that cannot start is one line, exit 2', async () => {
+    const json = join(workDir, 'browser.json');
+    const ok = await runCli([
+      'run',
+      '--experiment',
+      FILE,
+      '--scenario',
+      'tab-reload',
+      '--clients',
+      '1',
+      '--writes',
+      '10',
+      '--html',
+      'none',
+      '--json',
+      json,
+    ]);
+    expect(ok.code, ok.output).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as {
+      scenarios: { name: string; kind: string; writes: number; passed: boolean }[];
+    };
+    expect(report.scenarios).toMatchObject([
+      { name: 'tab-reload', kind: 'landed-browser', writes: 10, passed: true },
+    ]);
+
+    const bad = await runCli(['run', '--experiment', FILE, '--html', 'none'], {
+      CHROMIUM_PATH: join(workDir, 'no-chromium-here'),
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/^landed-chaos: CHROMIUM_NOT_STARTED: .*no-chromium-here.*CHROMIUM_PATH/);
   }, 120_000);
 });

@@ -79,6 +79,11 @@ export function principalOf(client: ClientKind, instance: number): string {
   return `${client}:${instance}`;
 }
 
+/** Landed's own client kinds (the SDK under test, whose violations fail a run): Node and browser builds. */
+export function isLanded(client: ClientKind): boolean {
+  return client === 'landed' || client === 'landed-browser';
+}
+
 export function clientOfPrincipal(principal: string): ClientKind {
   const colon = principal.indexOf(':');
   return colon === -1 ? principal : principal.slice(0, colon);

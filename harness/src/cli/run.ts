@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { VIOLATIONS } from '../checker/check.ts';
+import { isLanded } from '../checker/history.ts';
 import { SharedChromium } from '../clients/browser/chromium.ts';
 import { checkClientKinds } from '../clients/kinds.ts';
 import { assertReachable, type ConformReport, conform } from '../conform/conform.ts';
@@ -171,11 +172,12 @@ export async function runCommand(argv: string[]): Promise<number> {
           progress.scenario(name, i, n);
         },
         onResult: (run) => {
-          const landed = run.verdicts.find((v) => v.client === 'landed');
+          const landed = run.verdicts.filter((v) => isLanded(v.client));
+          const passed = landed.length > 0 && landed.every((v) => v.passed);
           progress.line(
             run.skipped
               ? `  ${run.name}: skipped (${run.skipped})`
-              : `  ${run.name}: Landed ${landed?.passed ? 'PASS' : 'FAIL'} in ${(run.durationMs / 1000).toFixed(1)} s`,
+              : `  ${run.name}: Landed ${passed ? 'PASS' : 'FAIL'} in ${(run.durationMs / 1000).toFixed(1)} s`,
           );
         },
       },
@@ -212,8 +214,8 @@ export async function runCommand(argv: string[]): Promise<number> {
         `Sentry: ${sentry.violations} violation event(s)${sent ? '' : ' (some may not have been delivered in 10 s)'}, plus what Landed clients reported`,
       );
     }
-    const landed = runs.flatMap((r) => r.verdicts.filter((v) => v.client === 'landed'));
-    const failed = runs.filter((r) => r.verdicts.some((v) => v.client === 'landed' && !v.passed));
+    const landed = runs.flatMap((r) => r.verdicts.filter((v) => isLanded(v.client)));
+    const failed = runs.filter((r) => r.verdicts.some((v) => isLanded(v.client) && !v.passed));
     if (failed.length) {
       process.stdout.write(
         `\nFAIL: a threshold did not hold.\nLanded did not pass: ${failed.map((r) => r.name).join(', ')} (seed ${args.seed})\nrerun: ${meta.rerun}\n`,

@@ -5,7 +5,7 @@
  * each acts, and the rule that two faults acting at once must say they mean it.
  */
 import type { FaultKind } from '@landed/server';
-import type { Fault, ProxyTarget } from '../scenarios/faults.ts';
+import { BROWSER_ACTIONS, type Fault, type ProxyTarget } from '../scenarios/faults.ts';
 import type { ToxicKind } from '../toxiproxy/ProxyControl.ts';
 import type { TimedFault } from './Experiment.ts';
 import {
@@ -29,7 +29,7 @@ const HTTP500: Record<string, FaultKind> = {
 };
 const TIMING = ['start', 'duration', 'during', 'overlap'];
 const KINDS_HELP =
-  'a fault needs one of "toxic: <type>", "down: true", "http500: before-commit|after-commit", "crash: after-commit", "slow: <ms>" or "kill: clients"';
+  'a fault needs one of "toxic: <type>", "down: true", "http500: before-commit|after-commit", "crash: after-commit", "slow: <ms>", "kill: clients" or "browser: <action>"';
 
 /** What `reference` means for `proxy: db`: only the harness's own app has its database behind a proxy. */
 export interface FaultContext {
@@ -107,13 +107,24 @@ export function fault(o: Record<string, unknown>, at: Path, context: FaultContex
     oneOf(o.kill, [...at, 'kill'], ['clients'], ' (every client process, SIGKILL, then restarted)');
     return { kind: 'kill-clients' };
   }
+  if (o.browser !== undefined) {
+    allowOnly(o, at, [...extra, 'browser', 'tabs']);
+    const action = oneOf(o.browser, [...at, 'browser'], BROWSER_ACTIONS, ' (played on the browser clients)');
+    const tabs = o.tabs === undefined ? undefined : integer(o.tabs, [...at, 'tabs'], 1);
+    if (action === 'tabs' && tabs === undefined)
+      throw new SchemaError([...at, 'tabs'], 'browser: tabs needs "tabs: <how many tabs of the origin>"');
+    return { kind: 'browser', action, ...(tabs === undefined ? {} : { tabs }) };
+  }
   throw new SchemaError(at, KINDS_HELP);
 }
 
 export function menuFault(value: unknown, at: Path, context: FaultContext): Fault {
   const f = fault(object(value, at), at, context, []);
-  if (f.kind === 'kill-clients')
-    throw new SchemaError([...at, 'kill'], 'cannot be drawn: put it in a scenario\'s "faults" instead');
+  if (f.kind === 'kill-clients' || f.kind === 'browser')
+    throw new SchemaError(
+      [...at, f.kind === 'browser' ? 'browser' : 'kill'],
+      'cannot be drawn: put it in a scenario\'s "faults" instead',
+    );
   return f;
 }
 

@@ -5,6 +5,7 @@
  * and lists that damage in its output instead; a skipped scenario is skipped.
  */
 import { type ClientVerdict, VIOLATIONS } from '../checker/check.ts';
+import { isLanded } from '../checker/history.ts';
 import type { ScenarioRun } from '../scenarios/runScenario.ts';
 import type { RunMeta } from './rerun.ts';
 
@@ -42,7 +43,7 @@ export function junitReport(runs: readonly ScenarioRun[], meta: RunMeta): string
       tests++;
       const found = violations(v);
       const open = `    <testcase classname="landed-chaos.${run.name}" name="${xml(v.client)}" time="${seconds}">`;
-      if (v.client === 'landed' && !v.passed) {
+      if (isLanded(v.client) && !v.passed) {
         failures++;
         const text = [...found, `rerun: ${meta.rerun}`].join('\n');
         cases.push(

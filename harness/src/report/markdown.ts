@@ -3,6 +3,7 @@
  * scenario (Landed, then naive), what went wrong with example write ids, and the rerun command.
  */
 import { type ClientVerdict, VIOLATIONS } from '../checker/check.ts';
+import { isLanded } from '../checker/history.ts';
 import type { ScenarioRun } from '../scenarios/runScenario.ts';
 import type { RunMeta } from './rerun.ts';
 
@@ -15,7 +16,7 @@ function verdict(v: ClientVerdict | undefined): string {
 }
 
 export function markdownReport(runs: readonly ScenarioRun[], meta: RunMeta): string {
-  const failed = runs.filter((r) => r.verdicts.some((v) => v.client === 'landed' && !v.passed));
+  const failed = runs.filter((r) => r.verdicts.some((v) => isLanded(v.client) && !v.passed));
   const ran = runs.filter((r) => !r.skipped);
   const lines = [
     failed.length

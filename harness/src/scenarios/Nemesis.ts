@@ -8,10 +8,13 @@ import type { ChildClient } from '../clients/ChildClient.ts';
 import type { Record } from '../clients/runner.ts';
 import { sleep } from '../clients/runner.ts';
 import type { ProxyControl } from '../toxiproxy/ProxyControl.ts';
+import type { BrowserFaultTarget } from './browser-faults.ts';
 import { type Fault, type FaultStep, faultLabel } from './faults.ts';
 
 /** How long past its window a kill waits for a restarting process to have a write in hand. */
 const KILL_GRACE_MS = 5_000;
+/** How long a browser fault waits at most for a browser client to have a write on the wire. */
+const BROWSER_BUSY_MS = 2_000;
 
 export interface NemesisTargets {
   app: ProxyControl;
@@ -19,6 +22,8 @@ export interface NemesisTargets {
   /** Absent when the target server has no fault hooks. */
   server?: Pick<AppProcess, 'setFault'> | undefined;
   children?: readonly ChildClient[];
+  /** The browser clients browser faults are played on. */
+  browsers?: readonly BrowserFaultTarget[];
 }
 
 export class Nemesis {
@@ -98,6 +103,21 @@ export class Nemesis {
         );
         return async () => {
           for (const c of killed) await c.restart();
+        };
+      }
+      case 'browser': {
+        const browsers = t.browsers ?? [];
+        if (browsers.length === 0)
+          throw new Error('no client of this run runs in a browser (--client-kinds landed-browser)');
+        // Each waits (briefly) for a write on the wire, so a tab goes down mid-flight.
+        await Promise.all(
+          browsers.map(async (b) => {
+            await b.busy(Math.min(until, Date.now() + BROWSER_BUSY_MS));
+            await b.browserFault(fault, 'start');
+          }),
+        );
+        return async () => {
+          await Promise.all(browsers.map((b) => b.browserFault(fault, 'stop')));
         };
       }
     }

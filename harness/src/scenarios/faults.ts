@@ -10,11 +10,28 @@ import type { ToxicSpec } from '../toxiproxy/ProxyControl.ts';
 
 export type ProxyTarget = 'app' | 'db';
 
+/**
+ * Faults only a browser has, played on the browser clients of the run (`scenarios/browser-faults.ts`):
+ * every tab reloaded, every renderer killed, the whole browser SIGKILLed and relaunched on its
+ * profile, the sending tab closed (a new one opened when the window ends), the browser offline for the
+ * window, or `tabs` tabs of the origin open from then on.
+ */
+export const BROWSER_ACTIONS = [
+  'reload-tabs',
+  'crash-tabs',
+  'kill-browser',
+  'close-leader',
+  'offline',
+  'tabs',
+] as const;
+export type BrowserAction = (typeof BROWSER_ACTIONS)[number];
+
 export type Fault =
   | { kind: 'toxic'; target: ProxyTarget; toxic: ToxicSpec }
   | { kind: 'down'; target: ProxyTarget }
   | { kind: 'server'; setting: FaultSetting }
-  | { kind: 'kill-clients' };
+  | { kind: 'kill-clients' }
+  | { kind: 'browser'; action: BrowserAction; tabs?: number };
 
 /** One fault over part of the workload window (`from`, `to` are fractions of it). */
 export interface FaultStep {
@@ -41,6 +58,8 @@ export function faultLabel(fault: Fault): string {
       return `${fault.setting.kind} ${Math.round(fault.setting.rate * 100)}%`;
     case 'kill-clients':
       return 'SIGKILL clients';
+    case 'browser':
+      return fault.action === 'tabs' ? `${fault.tabs ?? 1} tabs` : `browser ${fault.action}`;
   }
 }
 

@@ -18,6 +18,7 @@ export function unsupported(
   const faults = scenario.faults.map((f) => f.fault);
   const database = faults.some((f) => (f.kind === 'toxic' || f.kind === 'down') && f.target === 'db');
   const server = faults.find((f) => f.kind === 'server');
+  const browser = faults.some((f) => f.kind === 'browser');
   let skip: string | undefined;
   let stop: string | undefined;
   if (database && !env.postgresUrl) {
@@ -26,6 +27,9 @@ export function unsupported(
   } else if (database && env.target) {
     skip = 'the database of a --target server is not behind the harness';
     stop = `Scenario ${scenario.name} has a database fault (proxy: db), but the database of ${env.target} is not behind the harness.`;
+  } else if (browser && !experiment.kinds.includes('landed-browser')) {
+    skip = 'needs a browser client: --client-kinds landed-browser';
+    stop = `Scenario ${scenario.name} has browser faults, which are played on browser clients: add landed-browser to the client kinds (--client-kinds landed-browser).`;
   } else if (server && !serverFaults) {
     skip = 'the target server has no fault hooks (/_chaos/fault)';
     const kind = server.setting.kind.startsWith('500')

@@ -20,6 +20,7 @@ import { judge, type Measure } from '../experiment/thresholds.ts';
 import { readEffects } from '../experiment/verify.ts';
 import type { ChaosSentry } from '../report/sentry.ts';
 import type { ToxiproxyServer } from '../toxiproxy/ToxiproxyServer.ts';
+import { isBrowserFaultTarget } from './browser-faults.ts';
 import { runChildren } from './children.ts';
 import { type FaultStep, faultLabel } from './faults.ts';
 import { Nemesis } from './Nemesis.ts';
@@ -240,7 +241,15 @@ async function runInProcess(
       });
       runners.push([runner, writes]);
     }
-    const nemesis = new Nemesis({ app: stage.appProxy, db: stage.dbProxy, server: stage.server }, record);
+    const nemesis = new Nemesis(
+      {
+        app: stage.appProxy,
+        db: stage.dbProxy,
+        server: stage.server,
+        browsers: runners.map(([r]) => r).filter(isBrowserFaultTarget),
+      },
+      record,
+    );
     try {
       await Promise.all([
         nemesis.play(steps, faultWindowMs),

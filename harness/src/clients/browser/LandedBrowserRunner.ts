@@ -6,13 +6,15 @@
  * every entry the reloaded outbox holds, as `LandedRunner.adoptOutbox()` does for a restarted process.
  *
  * The browser faults (`reloadTabs`, `crashTabs`, `killBrowser`, `closeLeader`, `openTab`, `setOffline`)
- * are methods here; `browser-nemesis.ts` plays them on a schedule.
+ * are methods here; the Nemesis plays them through `browserFault()` (`scenarios/browser-faults.ts`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { principalOf } from '../../checker/history.ts';
+import type { BrowserFaultTarget } from '../../scenarios/browser-faults.ts';
+import type { Fault } from '../../scenarios/faults.ts';
 import { CHAOS_CLIENT_DEFAULTS } from '../LandedRunner.ts';
 import { type ClientRunner, type Record, receiptOf, sleep } from '../runner.ts';
 import type { PlannedWrite } from '../workload.ts';
@@ -30,8 +32,6 @@ export interface LandedBrowserRunnerOptions {
   record: Record;
   /** The browser profile lives under it. @default a temporary folder, removed on close */
   dir?: string;
-  /** Tabs of the one origin. @default 1 */
-  tabs?: number;
   client?: Partial<PageConfig>;
 }
 
@@ -43,7 +43,7 @@ type LandedApi = {
 // Inside page.evaluate(): the function is sent as text, so it names the page global itself.
 type PageGlobal = typeof globalThis & { landed: LandedApi };
 
-export class LandedBrowserRunner implements ClientRunner {
+export class LandedBrowserRunner implements ClientRunner, BrowserFaultTarget {
   readonly kind = LANDED_BROWSER;
   readonly instance: number;
   readonly #record: Record;
@@ -94,7 +94,7 @@ export class LandedBrowserRunner implements ClientRunner {
     this.#url = `${origin.url}/landed.html?c=${encodeURIComponent(JSON.stringify(config))}`;
   }
 
-  /** Starts the page origin and Chromium, and opens `tabs` tabs (throws `CHROMIUM_NOT_STARTED`). */
+  /** Starts the page origin and Chromium, and opens one tab (throws `CHROMIUM_NOT_STARTED`). */
   static async open(o: LandedBrowserRunnerOptions): Promise<LandedBrowserRunner> {
     const temporary = o.dir === undefined ? mkdtempSync(join(tmpdir(), 'landed-browser-')) : undefined;
     const origin = await PageOrigin.open({ landed: { script: PAGE_SCRIPT } }, o.upstream);
@@ -110,7 +110,7 @@ export class LandedBrowserRunner implements ClientRunner {
     }
     const runner = new LandedBrowserRunner(o, origin, browser, temporary);
     await runner.#attach();
-    for (let i = 0; i < (o.tabs ?? 1); i++) await runner.openTab();
+    await runner.openTab();
     return runner;
   }
 
@@ -247,6 +247,39 @@ export class LandedBrowserRunner implements ClientRunner {
       // A fault that started meanwhile (it waited for this one) keeps the writes waiting for itself.
       if (this.#recovering === mine) this.#recovering = undefined;
     }
+  }
+
+  #faults: Promise<void> = Promise.resolve();
+
+  /**
+   * A browser fault of a schedule (the Nemesis's `browser:` faults), played after the ones before it
+   * have finished, so a tab closed is replaced before the next is closed however slow the machine.
+   */
+  browserFault(fault: Extract<Fault, { kind: 'browser' }>, phase: 'start' | 'stop'): Promise<void> {
+    const play = async () => {
+      if (phase === 'stop') {
+        if (fault.action === 'offline') await this.setOffline(false);
+        if (fault.action === 'close-leader') await this.openTab();
+        return;
+      }
+      switch (fault.action) {
+        case 'reload-tabs':
+          return this.reloadTabs();
+        case 'crash-tabs':
+          return this.crashTabs();
+        case 'kill-browser':
+          return this.killBrowser();
+        case 'close-leader':
+          return this.closeLeader();
+        case 'offline':
+          return this.setOffline(true);
+        case 'tabs':
+          while (this.#tabs.length < (fault.tabs ?? 1)) await this.openTab();
+      }
+    };
+    const next = this.#faults.then(play);
+    this.#faults = next.catch(() => {});
+    return next;
   }
 
   /** Reloads every tab (a person pressing F5 mid-flight): the outbox resumes from IndexedDB. */
