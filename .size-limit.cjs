@@ -14,7 +14,7 @@ module.exports = [
   // for the whole entry and 10 KB for Landed's own code; the dependencies alone take 17.7 KB of it and
   // the outbox's core alone (outbox, scheduler, delivery, reconciler, localforage store, Web Locks,
   // without the client's public face) measures 10.4 KB of own code, so neither target is met. Both
-  // budgets are the measure (33.7 KB, 16.04 KB) with a little room: they fail on growth instead of
+  // budgets are the measure (33.8 KB, 16.2 KB) with a little room: they fail on growth instead of
   // hiding the gap.
   // docs/benchmarks.md ("Browser bundle") has the figures and what was tried; re-measure with
   // `node packages/client/bench/bundle-breakdown.ts`.
@@ -29,7 +29,7 @@ module.exports = [
     name: '@landed/client/browser (own code)',
     path: 'packages/client/src/browser.ts',
     ignore: ['ky', 'p-retry', 'localforage'],
-    limit: '16.2 KB',
+    limit: '16.4 KB',
   }),
   // The service-worker entry (serviceWorkerSender for the worker, connectServiceWorker for the page):
   // the whole client as a worker script loads it, every dependency included as for the browser entry.

@@ -34,7 +34,7 @@ test('bundle budgets hold (minified + gzip): client browser entry, sentry report
   // are over the targets (28 KB, 10 KB): docs/benchmarks.md ("Browser bundle") states the measures,
   // the floor and what was tried.
   expect(byName['@landed/client/browser']?.sizeLimit).toBe(33_900);
-  expect(byName['@landed/client/browser (own code)']?.sizeLimit).toBe(16_200);
+  expect(byName['@landed/client/browser (own code)']?.sizeLimit).toBe(16_400);
   // The service-worker entry, everything a worker script loads: its 34.9 KB measured + 5%.
   expect(byName['@landed/client/sw']?.sizeLimit).toBe(36_700);
   expect(byName['@landed/sentry']?.sizeLimit).toBe(3_000);
