@@ -31,6 +31,8 @@ export interface RunArgs {
   experiment?: string | undefined;
   /** `--client-kinds`: the kinds to run instead of the experiment's (`all`: every registered kind). */
   clientKinds?: string[] | undefined;
+  /** `--fleet N`: N reference app processes on one PostgreSQL behind HAProxy, and the fleet scenarios. */
+  fleet?: number | undefined;
 }
 
 /** The museum matrix's scenario names, for the synopsis (read from harness/experiments/museum.yaml). */
@@ -40,7 +42,7 @@ export function museumNames(): string[] {
 
 export const USAGE = `landed-chaos run [--scenario NAME|all] [--clients N] [--writes N] [--seed S] [--runs N] [--path P]
                  [--json FILE] [--html FILE|none] [--junit FILE] [--markdown FILE]
-                 [--target URL] [--full] [--client-kinds all|KIND,...]
+                 [--target URL] [--full] [--client-kinds all|KIND,...] [--fleet N]
 landed-chaos run --experiment FILE [the options above]
   --experiment FILE
                    an experiment file (YAML or JSON): your target, writes, verification, scenarios
@@ -71,6 +73,9 @@ ${wrap(
     .join(', '),
   '                   ',
 ).join('\n')}
+  --fleet N        N (at least 2) reference apps on one PostgreSQL behind HAProxy, each reaching the
+                   database through its own proxy; adds the scenarios instance-kill, split-retry
+                   and db-failover-ish (PostgreSQL: DATABASE_URL or LANDED_TEST_PG_URL)
 Environment: TOXIPROXY_URL (use a running Toxiproxy), DATABASE_URL (PostgreSQL instead of SQLite),
   SENTRY_DSN (report each Landed write that needs a person and each violation to Sentry).
 Exit code: 0 when every Landed scenario passed, 1 on a Landed violation, 2 on a usage/setup error.`;
@@ -93,6 +98,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
       full: { type: 'boolean', default: false },
       experiment: { type: 'string' },
       'client-kinds': { type: 'string' },
+      fleet: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     'landed-chaos run',
@@ -121,7 +127,17 @@ export function parseRunArgs(argv: string[]): RunArgs {
     full,
     experiment: values.experiment,
     clientKinds: values['client-kinds'] === undefined ? undefined : parseClientKinds(values['client-kinds']),
+    fleet: fleetSize(values.fleet, values.target),
   };
+}
+
+function fleetSize(text: string | undefined, target: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = integer('fleet', text);
+  if (n < 2) throw new HarnessError('BAD_ARGUMENT', `--fleet must be at least 2 (instances), got ${n}.`);
+  if (target !== undefined)
+    throw new HarnessError('BAD_ARGUMENT', '--fleet runs reference apps: it cannot go with --target.');
+  return n;
 }
 
 /** Refuses a `--scenario` the experiment does not have, naming the ones it has. */

@@ -17,6 +17,8 @@ import type { Experiment } from '../experiment/Experiment.ts';
 import { loadExperiment, loadMuseum } from '../experiment/load.ts';
 import { planWrites } from '../experiment/plan.ts';
 import { chosen, runExperiment, sizesOf } from '../experiment/runExperiment.ts';
+import { isFleetScenario, runFleetScenarios } from '../fleet/fleet-run.ts';
+import { FLEET_SCENARIO_NAMES } from '../fleet/fleet-scenarios.ts';
 import { htmlReport } from '../report/html.ts';
 import { jsonReport } from '../report/json.ts';
 import { junitReport } from '../report/junit.ts';
@@ -26,6 +28,7 @@ import { ledgerNotice, protocolNotice } from '../report/protocol-notice.ts';
 import { type RerunArgs, type RunMeta, rerunCommand } from '../report/rerun.ts';
 import { type ChaosSentry, describeDsn, openChaosSentry } from '../report/sentry.ts';
 import { verdictTable } from '../report/table.ts';
+import { runSize } from '../scenarios/runScenario.ts';
 import { HarnessError } from '../toxiproxy/errors.ts';
 import { startToxiproxy } from '../toxiproxy/ToxiproxyServer.ts';
 import { checkNames, parseRunArgs, USAGE } from './args.ts';
@@ -67,6 +70,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const loaded = args.experiment ? loadExperiment(args.experiment) : loadMuseum();
   const experiment = args.clientKinds ? withKinds(loaded, args.clientKinds) : loaded;
+  // With --fleet, the fleet's own scenarios may be named beside the experiment's.
+  const fleetNames = args.fleet
+    ? args.names
+      ? args.names.filter(isFleetScenario)
+      : [...FLEET_SCENARIO_NAMES]
+    : [];
+  if (args.fleet && args.names) args.names = args.names.filter((n) => !isFleetScenario(n));
   checkNames(args.names, experiment);
   // Before anything starts: a missing peer package or a Chromium that cannot start is one line, exit 2.
   const chromium = new SharedChromium();
@@ -100,7 +110,15 @@ export async function runCommand(argv: string[]): Promise<number> {
     },
   );
   const workDir = mkdtempSync(join(tmpdir(), 'landed-chaos-'));
-  const postgresUrl = process.env.DATABASE_URL || undefined;
+  const postgresUrl =
+    process.env.DATABASE_URL || (args.fleet ? process.env.LANDED_TEST_PG_URL : undefined) || undefined;
+  if (args.fleet && !postgresUrl) {
+    await toxiproxy.stop();
+    throw new HarnessError(
+      'BAD_ARGUMENT',
+      '--fleet needs PostgreSQL (one database for every instance): set DATABASE_URL, e.g. postgres://postgres:postgres@127.0.0.1:5432/postgres',
+    );
+  }
   const database: RunMeta['database'] = target ? 'target' : postgresUrl ? 'postgres' : 'sqlite';
   progress.line(describeExperiment(experiment, sizes, target));
   progress.line(`Toxiproxy ${toxiproxy.version} at ${toxiproxy.url} · ${database} · seed ${args.seed}`);
@@ -150,6 +168,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         target,
         sentry,
         chromium,
+        fleet: args.fleet,
         onProgress: (done, planned, faults) => progress.update(done, planned, faults),
         // A run of one scenario shows each fault as it starts and stops.
         onFault: (op) => {
@@ -182,6 +201,23 @@ export async function runCommand(argv: string[]): Promise<number> {
         },
       },
     );
+    if (args.fleet && postgresUrl && fleetNames.length > 0)
+      runs.push(
+        ...(await runFleetScenarios(fleetNames, runSize(sizes.clients, sizes.writes, sizes.drainMs), {
+          toxiproxy,
+          workDir,
+          postgresUrl,
+          instances: args.fleet,
+          onScenario: (name, i, n) => progress.scenario(name, i, n),
+          onProgress: (done, planned, faults) => progress.update(done, planned, faults),
+          onResult: (run) => {
+            const passed = run.verdicts.filter((v) => isLanded(v.client)).every((v) => v.passed);
+            progress.line(
+              `  ${run.name}: Landed ${passed ? 'PASS' : 'FAIL'} in ${(run.durationMs / 1000).toFixed(1)} s`,
+            );
+          },
+        })),
+      );
     const notice = conformance && protocolNotice(conformance);
     if (notice) process.stdout.write(`\n${notice}\n`);
     const table = isDefaultPair(experiment.kinds)

@@ -9,6 +9,7 @@ import { AppProcess } from '../app/AppProcess.ts';
 import type { FaultSetting } from '../app/fault-switch.ts';
 import { readPostgresLedger, readSqliteLedger } from '../app/ledger.ts';
 import type { LedgerRow } from '../checker/history.ts';
+import { openFleetStage } from '../fleet/fleet-stage.ts';
 import { HarnessError } from '../toxiproxy/errors.ts';
 import { ProxyControl } from '../toxiproxy/ProxyControl.ts';
 import type { ToxiproxyServer } from '../toxiproxy/ToxiproxyServer.ts';
@@ -22,6 +23,8 @@ export interface StageOptions {
   target?: string | undefined;
   /** Effects are read from the ledger: a target must answer `GET /_chaos/ledger`. @default true */
   ledger?: boolean;
+  /** With `postgresUrl`: this many reference apps on it behind HAProxy (see fleet/Fleet.ts). */
+  fleet?: number | undefined;
   onAppCrash?: () => void;
 }
 
@@ -48,7 +51,10 @@ export async function openStage({
   target,
   ledger = true,
   onAppCrash,
+  fleet,
 }: StageOptions): Promise<Stage> {
+  if (fleet && postgresUrl && !target)
+    return openFleetStage({ toxiproxy, workDir, postgresUrl, instances: fleet });
   await toxiproxy.client.reset();
   const dir = mkdtempSync(join(workDir, 'scenario-'));
   if (target) return openTargetStage(toxiproxy, dir, target, ledger);

@@ -68,6 +68,8 @@ export interface RunEnvironment {
   onFault?: (op: FaultOp) => void;
   /** The run's Chromium, for browser client kinds (started on first use). */
   chromium?: SharedChromium | undefined;
+  /** With PostgreSQL: this many reference apps behind HAProxy instead of one (`--fleet N`). */
+  fleet?: number | undefined;
 }
 
 export interface ScenarioRun {
@@ -129,6 +131,7 @@ export async function runScenario(
     postgresUrl: env.postgresUrl,
     target: env.target,
     ledger: experiment.verify.kind === 'ledger',
+    fleet: env.fleet,
   });
   try {
     const skipped = unsupported(experiment, scenario, env, stage.server !== undefined);
