@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
 import { principalOf } from '../../checker/history.ts';
 import type { BrowserFaultTarget } from '../../scenarios/browser-faults.ts';
 import type { Fault } from '../../scenarios/faults.ts';
@@ -23,6 +23,17 @@ import { PageOrigin } from './PageOrigin.ts';
 import { crashRenderer, ProfileBrowser } from './ProfileBrowser.ts';
 
 export const LANDED_BROWSER = 'landed-browser';
+
+const isAppShell = (url: URL) => !url.pathname.startsWith('/api/');
+async function serveAppShell(route: Route): Promise<void> {
+  const response = await fetch(route.request().url()).catch(() => undefined);
+  if (!response) return route.abort();
+  await route.fulfill({
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    body: Buffer.from(await response.arrayBuffer()),
+  });
+}
 const PAGE_SCRIPT = join(import.meta.dirname, 'landed-page.ts');
 
 export interface LandedBrowserRunnerOptions {
@@ -145,6 +156,7 @@ export class LandedBrowserRunner implements ClientRunner, BrowserFaultTarget {
     await this.#adopt(page);
     this.#tabs.push(page);
     this.#inHand.set(page, 0);
+    for (const wake of this.#wake) wake();
     return page;
   }
 
@@ -243,6 +255,8 @@ export class LandedBrowserRunner implements ClientRunner, BrowserFaultTarget {
       await previous;
       await fault();
     } finally {
+      // A fault that failed half-way must not leave the client without a tab to write from.
+      if (this.#tabs.length === 0) await this.openTab().catch(() => {});
       done();
       // A fault that started meanwhile (it waited for this one) keeps the writes waiting for itself.
       if (this.#recovering === mine) this.#recovering = undefined;
@@ -318,6 +332,7 @@ export class LandedBrowserRunner implements ClientRunner, BrowserFaultTarget {
       this.crashes++;
       this.#browser = await ProfileBrowser.launch({ userDataDir: this.#profile });
       await this.#attach();
+      if (this.#offline) await this.#applyOffline();
       for (let i = 0; i < count; i++) await this.openTab();
     });
   }
@@ -341,9 +356,23 @@ export class LandedBrowserRunner implements ClientRunner, BrowserFaultTarget {
     return this.#tabs.length;
   }
 
-  /** Takes the whole browser off the network (`navigator.onLine` false, requests fail) or back on. */
+  #offline = false;
+
+  /**
+   * Takes the whole browser off the network (`navigator.onLine` false, every write fails) or back on.
+   * The app's own pages still load while offline, as an app shell a service worker caches would: the
+   * harness answers them itself, so a reload or a crash during an outage reopens the app.
+   */
   async setOffline(offline: boolean): Promise<void> {
-    await this.#browser.context.setOffline(offline);
+    this.#offline = offline;
+    await this.#applyOffline();
+  }
+
+  async #applyOffline(): Promise<void> {
+    const context = this.#browser.context;
+    await context.setOffline(this.#offline);
+    if (this.#offline) await context.route(isAppShell, serveAppShell);
+    else await context.unroute(isAppShell, serveAppShell);
   }
 
   async drain(timeoutMs: number): Promise<void> {
