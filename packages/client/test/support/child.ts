@@ -19,7 +19,9 @@ export interface ScriptChild {
  */
 export function runScript(file: string, script: string, args: string[]): ScriptChild {
   writeFileSync(file, script);
-  const child = spawn(process.execPath, [file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--conditions=landed-source', file, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   let buffered = '';
   let stderr = '';
