@@ -37,6 +37,7 @@ export class Coordinator {
     this.ready = (async () => {
       reporting.quarantined(await outbox.load());
       if (context.leader) await this.#takeOver();
+      else this.#announceWaiting();
       this.isReady = true;
       context.wakeWaiters();
     })();
@@ -48,6 +49,17 @@ export class Coordinator {
         () => context.scheduler.pump(true),
         () => {},
       );
+  }
+
+  /**
+   * An instance that does not send tells the one that does of every write waiting in the store: a tab
+   * that died between committing a write and posting its notice left one the sender never heard of.
+   */
+  #announceWaiting(): void {
+    const { outbox, channel } = this.#context;
+    if (!channel) return;
+    for (const entry of outbox.entries.values())
+      if (entry.state === 'queued') channel.post({ type: 'written', id: entry.id });
   }
 
   /** A restart (or a new leader) finds entries that were on the wire: they may have applied. */
