@@ -31,7 +31,11 @@ async function main(): Promise<void> {
   }
   try {
     await pool.query(`CREATE TABLE ${orders} (id SERIAL PRIMARY KEY, key TEXT, item TEXT)`);
-    const store = postgresStore({ pool, table });
+    const store = postgresStore({
+      pool,
+      table,
+      ...(process.env.BENCH_PRUNE_BATCH ? { pruneBatch: Number(process.env.BENCH_PRUNE_BATCH) } : {}),
+    });
     await store.ready();
     // Tombstones long past their time (expired and past purge), spread over 1,000 distinct times.
     const filled = performance.now();
