@@ -132,7 +132,7 @@ async function postgres(): Promise<void> {
     baseline: Math.round(b.rps),
     ratio: a.rps / b.rps,
     unit: 'req/s',
-    target: '>= 0.7',
+    target: '>= 0.85',
     notes: {
       p50_ms_ours: +percentile(a.latencies, 50).toFixed(2),
       p50_ms_baseline: +percentile(b.latencies, 50).toFixed(2),
