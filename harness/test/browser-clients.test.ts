@@ -101,6 +101,24 @@ describe('landed-browser under browser faults (real Chromium, Toxiproxy, referen
     expectClean(run);
   });
 
+  it('browser-mixed: every browser fault with server and proxy faults in three tabs; each write lands once', () => {
+    const run = runOf('browser-mixed');
+    expect(
+      browserFaults(run)
+        .filter((f) => f.startsWith('browser'))
+        .sort(),
+    ).toEqual([
+      'browser close-leader',
+      'browser close-leader',
+      'browser crash-tabs',
+      'browser kill-browser',
+      'browser offline',
+      'browser offline',
+      'browser reload-tabs',
+    ]);
+    expectClean(run);
+  });
+
   it('the CLI runs a browser scenario with the kind in the JSON; a Chromium that cannot start is one line, exit 2', async () => {
     const json = join(workDir, 'browser.json');
     const ok = await runCli([

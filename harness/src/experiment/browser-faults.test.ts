@@ -48,9 +48,15 @@ describe('browser faults in experiment files', () => {
     ).toMatch(/menu\[0\]\.browser: cannot be drawn/);
   });
 
-  it('harness/experiments/browser.yaml holds the four browser scenarios, for landed-browser clients', () => {
+  it('harness/experiments/browser.yaml holds the four browser scenarios and their mix, for landed-browser clients', () => {
     const e = loadExperiment(new URL('../../experiments/browser.yaml', import.meta.url).pathname);
     expect(e.kinds).toEqual(['landed-browser']);
-    expect(e.scenarios.map((s) => s.name)).toEqual(['tab-reload', 'tab-crash', 'multi-tab', 'offline']);
+    expect(e.scenarios.map((s) => s.name)).toEqual([
+      'tab-reload',
+      'tab-crash',
+      'multi-tab',
+      'offline',
+      'browser-mixed',
+    ]);
   });
 });
