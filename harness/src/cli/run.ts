@@ -143,7 +143,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     );
   }
   const rerunArgs: RerunArgs = {
-    names: scenarios.map((s) => s.name),
+    names: [...scenarios.map((s) => s.name), ...fleetNames],
     seed: args.seed,
     clients: sizes.clients,
     writes: sizes.writes,
@@ -151,6 +151,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     target: args.target,
     full: args.full,
     experiment: args.experiment,
+    fleet: args.fleet,
   };
   const searches = scenarios.filter((s) => s.search).map((s) => s.name);
   const stopOnSignal = () => {

@@ -7,7 +7,7 @@ import type { RunArgs } from '../cli/args.ts';
 import type { Experiment } from '../experiment/Experiment.ts';
 import { loadMuseum } from '../experiment/load.ts';
 
-export interface RerunArgs extends Pick<RunArgs, 'seed' | 'target' | 'full' | 'experiment'> {
+export interface RerunArgs extends Pick<RunArgs, 'seed' | 'target' | 'full' | 'experiment' | 'fleet'> {
   /** The scenarios run; all of them print no `--scenario`. */
   names: readonly string[];
   clients: number;
@@ -27,6 +27,7 @@ export function rerunCommand(args: RerunArgs, experiment: Experiment = loadMuseu
     parts.push(`--runs ${args.randomRuns}`);
   if (args.target) parts.push(`--target ${args.target}`);
   if (args.full) parts.push('--full');
+  if (args.fleet) parts.push(`--fleet ${args.fleet}`);
   return parts.join(' ');
 }
 
