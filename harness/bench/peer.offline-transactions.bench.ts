@@ -3,6 +3,8 @@
 // peer.confirm-latency.offline-transactions: Landed p50 write→confirmed ÷ the peer's, writes paced 40 ms apart.
 // Both in one Chromium on one on-disk profile, through the real Toxiproxy (no toxics) and reference
 // app, one library after the other in the same run, each page driven the same way (BrowserPageRunner).
+// Two rounds in alternating order (Landed, peer, peer, Landed); each side's best round counts, so a
+// burst of load from elsewhere on the machine does not decide the ratio.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,18 +42,18 @@ if (!skipped(THROUGHPUT) || !skipped(LATENCY)) {
   const origin = await PageOrigin.open(pages, stage.baseUrl);
   const profile = await ProfileBrowser.launch({ userDataDir: join(workDir, 'profile') });
 
-  const measure = async (kind: string, page: keyof typeof pages): Promise<Measured> => {
+  const measure = async (kind: string, page: keyof typeof pages, instance: number): Promise<Measured> => {
     const history: Op[] = [];
     const runner = await BrowserPageRunner.open({
       kind,
       page,
-      instance: 0,
+      instance,
       context: profile.context,
       origin,
       record: (op) => history.push(op),
     });
     try {
-      const writes = museumWorkload(kind, 0, 10 + BURST + PACED);
+      const writes = museumWorkload(kind, instance, 10 + BURST + PACED);
       // Warm-up: the first writes open the store and the connections.
       await runner.run(writes.slice(0, 10), 0);
       await runner.drain(60_000);
@@ -82,9 +84,32 @@ if (!skipped(THROUGHPUT) || !skipped(LATENCY)) {
   };
 
   try {
-    const landed = await measure('landed-browser', 'landed');
-    const peer = await measure('offline-transactions', 'offline-transactions');
+    const rounds: [Measured, Measured][] = [];
+    for (const [round, landedFirst] of [true, false].entries()) {
+      const first = landedFirst
+        ? ['landed-browser', 'landed']
+        : ['offline-transactions', 'offline-transactions'];
+      const second = landedFirst
+        ? ['offline-transactions', 'offline-transactions']
+        : ['landed-browser', 'landed'];
+      const a = await measure(first[0] as string, first[1] as keyof typeof pages, round);
+      const b = await measure(second[0] as string, second[1] as keyof typeof pages, round);
+      rounds.push(landedFirst ? [a, b] : [b, a]);
+    }
+    const best = (side: 0 | 1): Measured => ({
+      acceptsPerSec: Math.max(...rounds.map((r) => r[side].acceptsPerSec)),
+      confirmP50: Math.min(...rounds.map((r) => r[side].confirmP50)),
+      unconfirmed: Math.max(...rounds.map((r) => r[side].unconfirmed)),
+    });
+    const landed = best(0);
+    const peer = best(1);
     const notes = {
+      rounds: rounds
+        .map(
+          (r) =>
+            `${Math.round(r[0].acceptsPerSec)}/${Math.round(r[1].acceptsPerSec)} accepts/s, ${r[0].confirmP50}/${r[1].confirmP50} ms`,
+        )
+        .join('; '),
       burst: BURST,
       paced: `${PACED} writes, ${GAP_MS} ms apart`,
       landedUnconfirmed: landed.unconfirmed,
