@@ -39,6 +39,8 @@ beforeAll(async () => {
         workDir,
         postgresUrl: PG_URL,
         instances: 2,
+        // Its own database: a fleet run elsewhere on the same server empties landed_fleet.
+        database: 'landed_fleet_test',
       }),
     );
 }, 170_000);

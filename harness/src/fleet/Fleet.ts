@@ -32,6 +32,8 @@ export interface FleetOptions {
   instances: number;
   /** How HAProxy picks an instance. @default 'round-robin' */
   routing?: HAProxyConfigOptions['routing'];
+  /** The database the fleet empties and uses on that server. @default 'landed_fleet' */
+  database?: string;
 }
 
 export interface FleetInstance {
@@ -65,11 +67,18 @@ export class Fleet {
     this.#postgresUrl = postgresUrl;
   }
 
-  static async open({ toxiproxy, workDir, postgresUrl, instances, routing }: FleetOptions): Promise<Fleet> {
+  static async open({
+    toxiproxy,
+    workDir,
+    postgresUrl,
+    instances,
+    routing,
+    database,
+  }: FleetOptions): Promise<Fleet> {
     if (!(instances >= 1)) throw new RangeError('A fleet needs at least one instance.');
     await toxiproxy.client.reset();
     const dir = mkdtempSync(join(workDir, 'fleet-'));
-    const url = await resetFleetDatabase(postgresUrl);
+    const url = await resetFleetDatabase(postgresUrl, database);
     const direct = new URL(url);
     const started: FleetInstance[] = [];
     const shared = await ProxyControl.create(

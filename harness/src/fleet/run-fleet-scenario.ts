@@ -24,6 +24,8 @@ export interface FleetEnvironment {
   postgresUrl: string;
   /** App processes in the fleet (at least 2: the scenarios hit one while another goes on). */
   instances: number;
+  /** The database on that server the fleet empties and uses. @default 'landed_fleet' */
+  database?: string;
   onProgress?: (resolved: number, planned: number, faults: readonly string[]) => void;
 }
 
@@ -69,6 +71,7 @@ export async function runFleetScenario(
     postgresUrl: env.postgresUrl,
     instances: env.instances,
     routing: scenario.routing,
+    ...(env.database ? { database: env.database } : {}),
   });
   try {
     // Fresh agents: no pooled socket from an earlier scenario carries its toxics into this one.
