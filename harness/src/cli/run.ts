@@ -152,6 +152,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     full: args.full,
     experiment: args.experiment,
     fleet: args.fleet,
+    clientKinds: args.clientKinds,
   };
   const searches = scenarios.filter((s) => s.search).map((s) => s.name);
   const stopOnSignal = () => {

@@ -7,7 +7,7 @@ import type { RunArgs } from '../cli/args.ts';
 import type { Experiment } from '../experiment/Experiment.ts';
 import { loadMuseum } from '../experiment/load.ts';
 
-export interface RerunArgs extends Pick<RunArgs, 'seed' | 'target' | 'full' | 'experiment' | 'fleet'> {
+export interface RerunArgs extends Pick<RunArgs, 'seed' | 'target' | 'full' | 'experiment' | 'fleet' | 'clientKinds'> {
   /** The scenarios run; all of them print no `--scenario`. */
   names: readonly string[];
   clients: number;
@@ -28,6 +28,7 @@ export function rerunCommand(args: RerunArgs, experiment: Experiment = loadMuseu
   if (args.target) parts.push(`--target ${args.target}`);
   if (args.full) parts.push('--full');
   if (args.fleet) parts.push(`--fleet ${args.fleet}`);
+  if (args.clientKinds) parts.push(`--client-kinds ${args.clientKinds.join(',')}`);
   return parts.join(' ');
 }
 
