@@ -112,7 +112,7 @@ export class Nemesis {
         // Each waits (briefly) for a write on the wire, so a tab goes down mid-flight.
         await Promise.all(
           browsers.map(async (b) => {
-            await b.busy(Math.min(until, Date.now() + BROWSER_BUSY_MS));
+            await b.busy(Date.now() + BROWSER_BUSY_MS);
             await b.browserFault(fault, 'start');
           }),
         );
