@@ -3,19 +3,22 @@
  * start it again. Configured by `LANDED_CHAOS_CHILD` (JSON, see ChildSpec). Writes History ops as
  * `OP {json}` lines on stdout, `READY` once it is set up and starts its workload, and `DONE` once every
  * write it knows of has its final answer.
- * A restarted Landed child resumes from its file outbox; a restarted naive child has nothing to resume.
+ * A restarted Landed child resumes from its file outbox; a restarted naive (or ky peer) child has
+ * nothing to resume: what it held in memory, keys included, died with it.
  */
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import type { Op } from '../checker/history.ts';
 import { openChaosSentry } from '../report/sentry.ts';
 import { agentFetch } from './agent-fetch.ts';
+import { SharedChromium } from './browser/chromium.ts';
+import { clientKind } from './kinds.ts';
 import { LandedRunner } from './LandedRunner.ts';
-import { NaiveRunner } from './NaiveRunner.ts';
 import type { PlannedWrite } from './workload.ts';
 
 export interface ChildSpec {
-  kind: 'landed' | 'naive';
+  /** `landed`, or a Node kind of the registry (`naive`, the ky peers). */
+  kind: string;
   instance: number;
   baseUrl: string;
   /** The Landed file outbox. */
@@ -57,12 +60,20 @@ if (spec.kind === 'landed') {
   await runner.close();
   await sentry?.close();
 } else {
-  const runner = new NaiveRunner({ instance: spec.instance, baseUrl: spec.baseUrl, record, fetch });
+  const runner = await clientKind(spec.kind).create({
+    instance: spec.instance,
+    baseUrl: spec.baseUrl,
+    record,
+    fetch,
+    chromium: new SharedChromium(),
+    origin: () => Promise.reject(new Error('a client process has no page origin')),
+  });
   process.stdout.write('READY\n');
   await runner.run(
     plan.filter((w) => !skip.has(w.writeId)),
     spec.spreadMs,
   );
   await runner.drain(spec.drainMs);
+  await runner.close();
 }
 process.stdout.write('DONE\n', () => process.exit(0));

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Op } from '../checker/history.ts';
 import { ChildClient } from '../clients/ChildClient.ts';
+import { clientKind } from '../clients/kinds.ts';
 import type { Experiment, Scenario } from '../experiment/Experiment.ts';
 import type { ClientWrites } from '../experiment/plan.ts';
 import type { ChaosSentry } from '../report/sentry.ts';
@@ -41,7 +42,8 @@ export async function runChildren({
   for (const [id, { writes }] of plans) {
     const kind = id.slice(0, id.lastIndexOf(':'));
     const instance = Number(id.slice(id.lastIndexOf(':') + 1));
-    if (kind !== 'landed' && kind !== 'naive') continue;
+    // Processes are Node clients: a browser kind's kill is a tab crash (the browser scenarios).
+    if (clientKind(kind).browser) continue;
     const dir = join(stage.dir, `${kind}-${instance}`);
     mkdirSync(dir, { recursive: true });
     // The writes go to the process as a file: at release size they outgrow an environment variable.
