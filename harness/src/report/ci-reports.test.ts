@@ -102,6 +102,21 @@ describe('markdownReport', () => {
     expect(md).toContain(`Rerun: \`${meta.rerun}\``);
   });
 
+  it('gives every client kind that ran a column, and details a browser client that failed', () => {
+    const kinds = [
+      run('latency', {
+        verdicts: [verdict('landed', 0), verdict('landed-browser', 3), verdict('offline-transactions', 1)],
+      }),
+    ];
+    const text = markdownReport(kinds, meta);
+    expect(text).toContain(
+      '| scenario | Landed | `landed-browser` | `offline-transactions` | Landed p99 ms |',
+    );
+    expect(text).toContain('| `latency` | ✅ pass | ❌ 3 duplicated | ❌ 1 duplicated | 812 | 1.25 |');
+    expect(text).toContain('**latency** (landed-browser):');
+    expect(text.split('\n')[0]).toBe('### ❌ Landed chaos: violations in `latency`');
+  });
+
   it('is green when Landed is clean, whatever the naive client did', () => {
     expect(markdownReport(runs.slice(0, 1), meta).split('\n')[0]).toBe(
       '### ✅ Landed chaos: 1 scenario(s), no write lost, none applied twice, none left unresolved',

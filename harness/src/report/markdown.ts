@@ -1,6 +1,6 @@
 /**
  * A Markdown summary a CI job can post on a pull request: the verdict in its first line, one row per
- * scenario (Landed, then naive), what went wrong with example write ids, and the rerun command.
+ * scenario (one column per client kind: Landed and naive by default), what went wrong with example write ids, and the rerun command.
  */
 import { type ClientVerdict, VIOLATIONS } from '../checker/check.ts';
 import { isLanded } from '../checker/history.ts';
@@ -15,7 +15,14 @@ function verdict(v: ClientVerdict | undefined): string {
   return v.passed ? '✅ pass' : `❌ ${found.join(', ')}`;
 }
 
+/** Column titles of the two default kinds; any other kind (`--client-kinds`) is titled by its name. */
+const TITLES: Readonly<Record<string, string>> = { landed: 'Landed', naive: 'naive (no key, no outbox)' };
+const columnTitle = (kind: string) => TITLES[kind] ?? `\`${kind}\``;
+
 export function markdownReport(runs: readonly ScenarioRun[], meta: RunMeta): string {
+  // One column per client kind that ran, in the order the runs list them (landed and naive by default).
+  const kinds = [...new Set(runs.flatMap((r) => r.verdicts.map((v) => v.client as string)))];
+  if (kinds.length === 0) kinds.push('landed', 'naive');
   const failed = runs.filter((r) => r.verdicts.some((v) => isLanded(v.client) && !v.passed));
   const ran = runs.filter((r) => !r.skipped);
   const lines = [
@@ -25,29 +32,31 @@ export function markdownReport(runs: readonly ScenarioRun[], meta: RunMeta): str
     '',
     `Seed ${meta.seed} · ${meta.database} · Toxiproxy ${meta.toxiproxy.version}`,
     '',
-    '| scenario | Landed | naive (no key, no outbox) | Landed p99 ms | attempts/write |',
-    '|---|---|---|---:|---:|',
+    `| scenario | ${kinds.map(columnTitle).join(' | ')} | Landed p99 ms | attempts/write |`,
+    `|---|${kinds.map(() => '---|').join('')}---:|---:|`,
   ];
   for (const r of runs) {
     if (r.skipped) {
-      lines.push(`| \`${r.name}\` | skipped: ${cell(r.skipped)} | | | |`);
+      lines.push(`| \`${r.name}\` | skipped: ${cell(r.skipped)} |${kinds.map(() => ' |').join('')} |`);
       continue;
     }
-    const landed = r.verdicts.find((v) => v.client === 'landed');
-    const naive = r.verdicts.find((v) => v.client === 'naive');
+    const landed =
+      r.verdicts.find((v) => v.client === 'landed') ?? r.verdicts.find((v) => isLanded(v.client));
     const p99 =
       landed && Number.isFinite(landed.resolveMsP99) ? String(Math.round(landed.resolveMsP99)) : '–';
+    const cells = kinds.map((kind) => verdict(r.verdicts.find((v) => v.client === kind)));
     lines.push(
-      `| \`${r.name}\` | ${verdict(landed)} | ${verdict(naive)} | ${p99} | ${landed ? landed.attemptsPerWrite.toFixed(2) : '–'} |`,
+      `| \`${r.name}\` | ${cells.join(' | ')} | ${p99} | ${landed ? landed.attemptsPerWrite.toFixed(2) : '–'} |`,
     );
   }
   for (const r of failed) {
-    const v = r.verdicts.find((x) => x.client === 'landed') as ClientVerdict;
-    lines.push('', `**${r.name}** (Landed):`);
-    for (const k of VIOLATIONS.filter((k) => v[k] > 0))
-      lines.push(
-        `- ${k}: ${v[k]}${v.examples[k]?.length ? ` — e.g. \`${v.examples[k].join('`, `')}\`` : ''}`,
-      );
+    for (const v of r.verdicts.filter((x) => isLanded(x.client) && !x.passed)) {
+      lines.push('', `**${r.name}** (${v.client === 'landed' ? 'Landed' : v.client}):`);
+      for (const k of VIOLATIONS.filter((k) => v[k] > 0))
+        lines.push(
+          `- ${k}: ${v[k]}${v.examples[k]?.length ? ` — e.g. \`${v.examples[k].join('`, `')}\`` : ''}`,
+        );
+    }
   }
   lines.push(
     '',
