@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { emit, skipped } from '../../packages/client/bench/bench-kit.ts';
 import { loadMuseum } from '../src/experiment/load.ts';
 import { menuFor } from '../src/scenarios/needs.ts';
-import { type RunSize, runScenario, type ScenarioRun } from '../src/scenarios/runScenario.ts';
+import { type RunSize, runScenario, type ScenarioRun } from '../src/scenarios/run-scenario.ts';
 import { mixedSchedule } from '../src/scenarios/schedule.ts';
 import { startToxiproxy } from '../src/toxiproxy/ToxiproxyServer.ts';
 

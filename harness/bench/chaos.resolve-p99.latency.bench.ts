@@ -11,8 +11,8 @@ import { emit, skipped } from '../../packages/client/bench/bench-kit.ts';
 import { type ClientVerdict, VIOLATIONS } from '../src/checker/check.ts';
 import { CHAOS_CLIENT_DEFAULTS } from '../src/clients/LandedRunner.ts';
 import { loadMuseum } from '../src/experiment/load.ts';
-import { sizesOf } from '../src/experiment/runExperiment.ts';
-import { runScenario, runSize } from '../src/scenarios/runScenario.ts';
+import { sizesOf } from '../src/experiment/run-experiment.ts';
+import { runScenario, runSize } from '../src/scenarios/run-scenario.ts';
 import { fixedSchedule } from '../src/scenarios/schedule.ts';
 import { startToxiproxy } from '../src/toxiproxy/ToxiproxyServer.ts';
 

@@ -8,8 +8,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VIOLATIONS } from '../src/checker/check.ts';
 import { loadMuseum } from '../src/experiment/load.ts';
-import { runExperiment } from '../src/experiment/runExperiment.ts';
-import type { ScenarioRun } from '../src/scenarios/runScenario.ts';
+import { runExperiment } from '../src/experiment/run-experiment.ts';
+import type { ScenarioRun } from '../src/scenarios/run-scenario.ts';
 import { startToxiproxy, type ToxiproxyServer } from '../src/toxiproxy/ToxiproxyServer.ts';
 
 type ScenarioName = string;

@@ -6,7 +6,7 @@
 import type { Experiment, Scenario } from '../experiment/Experiment.ts';
 import type { Measure } from '../experiment/thresholds.ts';
 import { faultLabel } from '../scenarios/faults.ts';
-import type { ScenarioRun } from '../scenarios/runScenario.ts';
+import type { ScenarioRun } from '../scenarios/run-scenario.ts';
 
 const LABELS: Record<string, string> = { landed: 'Landed', naive: 'naive' };
 

@@ -16,7 +16,7 @@ import { assertReachable, type ConformReport, conform } from '../conform/conform
 import type { Experiment } from '../experiment/Experiment.ts';
 import { loadExperiment, loadMuseum } from '../experiment/load.ts';
 import { planWrites } from '../experiment/plan.ts';
-import { chosen, runExperiment, sizesOf } from '../experiment/runExperiment.ts';
+import { chosen, runExperiment, sizesOf } from '../experiment/run-experiment.ts';
 import { isFleetScenario, runFleetScenarios } from '../fleet/fleet-run.ts';
 import { FLEET_SCENARIO_NAMES } from '../fleet/fleet-scenarios.ts';
 import { htmlReport } from '../report/html.ts';
@@ -28,7 +28,7 @@ import { ledgerNotice, protocolNotice } from '../report/protocol-notice.ts';
 import { type RerunArgs, type RunMeta, rerunCommand } from '../report/rerun.ts';
 import { type ChaosSentry, describeDsn, openChaosSentry } from '../report/sentry.ts';
 import { verdictTable } from '../report/table.ts';
-import { runSize } from '../scenarios/runScenario.ts';
+import { runSize } from '../scenarios/run-scenario.ts';
 import { HarnessError } from '../toxiproxy/errors.ts';
 import { startToxiproxy } from '../toxiproxy/ToxiproxyServer.ts';
 import { checkNames, parseRunArgs, USAGE } from './args.ts';

@@ -9,12 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { museumWorkload } from '../clients/workload.ts';
 import type { FaultStep } from '../scenarios/faults.ts';
 import { menuFor } from '../scenarios/needs.ts';
-import { runSize } from '../scenarios/runScenario.ts';
+import { runSize } from '../scenarios/run-scenario.ts';
 import { fixedSchedule, mixedSchedule } from '../scenarios/schedule.ts';
 import { isHarnessError } from '../toxiproxy/errors.ts';
 import { loadMuseum, MUSEUM, parseExperiment } from './load.ts';
 import { planWrites } from './plan.ts';
-import { sizesOf } from './runExperiment.ts';
+import { sizesOf } from './run-experiment.ts';
 
 interface Recorded {
   scenarios: {

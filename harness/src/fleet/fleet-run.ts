@@ -2,7 +2,7 @@
  * The fleet scenarios of `landed-chaos run --fleet N`, run one after another and handed back as the
  * runs every report prints (the fault names in the History, the verdicts, the crashes).
  */
-import type { RunSize, ScenarioRun } from '../scenarios/runScenario.ts';
+import type { RunSize, ScenarioRun } from '../scenarios/run-scenario.ts';
 import { FLEET_SCENARIO_NAMES, FLEET_SCENARIOS, type FleetScenarioName } from './fleet-scenarios.ts';
 import { type FleetEnvironment, runFleetScenario } from './run-fleet-scenario.ts';
 

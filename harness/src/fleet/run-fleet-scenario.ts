@@ -10,7 +10,7 @@ import { agentFetch } from '../clients/agent-fetch.ts';
 import { LandedRunner } from '../clients/LandedRunner.ts';
 import { NaiveRunner } from '../clients/NaiveRunner.ts';
 import type { ClientRunner } from '../clients/runner.ts';
-import type { RunSize } from '../scenarios/runScenario.ts';
+import type { RunSize } from '../scenarios/run-scenario.ts';
 import type { ToxiproxyServer } from '../toxiproxy/ToxiproxyServer.ts';
 import { Fleet } from './Fleet.ts';
 import { FleetNemesis } from './FleetNemesis.ts';

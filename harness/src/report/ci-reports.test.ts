@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientVerdict } from '../checker/check.ts';
-import type { ScenarioRun } from '../scenarios/runScenario.ts';
+import type { ScenarioRun } from '../scenarios/run-scenario.ts';
 import { junitReport } from './junit.ts';
 import { markdownReport } from './markdown.ts';
 import { type RunMeta, rerunCommand } from './rerun.ts';

@@ -4,7 +4,7 @@
  * outcomes.
  */
 import { type ClientVerdict, VIOLATIONS } from '../checker/check.ts';
-import type { ScenarioRun } from '../scenarios/runScenario.ts';
+import type { ScenarioRun } from '../scenarios/run-scenario.ts';
 import type { RunMeta } from './rerun.ts';
 import { timelineSvg } from './timeline.ts';
 

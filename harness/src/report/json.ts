@@ -1,5 +1,5 @@
 /** The machine-readable report: one object per scenario and client, counters flat. */
-import type { ScenarioRun } from '../scenarios/runScenario.ts';
+import type { ScenarioRun } from '../scenarios/run-scenario.ts';
 
 export interface JsonReport {
   toxiproxy: { version: string; url: string };

@@ -5,7 +5,7 @@
  * inconsistent replay) is there too, and `-` where the kind did not run.
  */
 import type { ClientVerdict } from '../checker/check.ts';
-import type { ScenarioRun } from '../scenarios/runScenario.ts';
+import type { ScenarioRun } from '../scenarios/run-scenario.ts';
 import { wrap } from './checklist.ts';
 
 /** Short column heads, so seven kinds fit beside the scenario names. */

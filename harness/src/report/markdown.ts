@@ -4,7 +4,7 @@
  */
 import { type ClientVerdict, VIOLATIONS } from '../checker/check.ts';
 import { isLanded } from '../checker/history.ts';
-import type { ScenarioRun } from '../scenarios/runScenario.ts';
+import type { ScenarioRun } from '../scenarios/run-scenario.ts';
 import type { RunMeta } from './rerun.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');

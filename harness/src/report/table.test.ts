@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientVerdict } from '../checker/check.ts';
-import type { ScenarioRun } from '../scenarios/runScenario.ts';
+import type { ScenarioRun } from '../scenarios/run-scenario.ts';
 import { verdictTable } from './table.ts';
 
 const verdict = (client: string, duplicated: number): ClientVerdict => ({

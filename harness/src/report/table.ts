@@ -3,7 +3,7 @@
  * the two compare column by column within 100 columns (side by side they took ~140, issue 12).
  */
 import type { ClientVerdict } from '../checker/check.ts';
-import type { ScenarioRun } from '../scenarios/runScenario.ts';
+import type { ScenarioRun } from '../scenarios/run-scenario.ts';
 import { wrap } from './checklist.ts';
 
 const WIDTH = 100;

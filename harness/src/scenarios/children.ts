@@ -13,7 +13,7 @@ import type { ClientWrites } from '../experiment/plan.ts';
 import type { ChaosSentry } from '../report/sentry.ts';
 import type { FaultStep } from './faults.ts';
 import { Nemesis } from './Nemesis.ts';
-import type { RunSize } from './runScenario.ts';
+import type { RunSize } from './run-scenario.ts';
 import type { Stage } from './Stage.ts';
 
 export interface ChildrenRun {

@@ -5,7 +5,7 @@
  */
 import type { Experiment, Scenario } from '../experiment/Experiment.ts';
 import { HarnessError } from '../toxiproxy/errors.ts';
-import type { RunEnvironment } from './runScenario.ts';
+import type { RunEnvironment } from './run-scenario.ts';
 
 /** Why the scenario is skipped, or undefined when it can run; throws when the experiment says stop. */
 export function unsupported(

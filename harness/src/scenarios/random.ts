@@ -9,7 +9,7 @@ import type { Experiment, Scenario } from '../experiment/Experiment.ts';
 import { judge } from '../experiment/thresholds.ts';
 import { type Fault, type FaultStep, faultLabel } from './faults.ts';
 import { mergeVerdicts } from './merge.ts';
-import { type RunEnvironment, type RunSize, runScenario, runSize, type ScenarioRun } from './runScenario.ts';
+import { type RunEnvironment, type RunSize, runScenario, runSize, type ScenarioRun } from './run-scenario.ts';
 import { scheduleArbitrary } from './schedule.ts';
 
 export interface RandomOptions {

@@ -13,7 +13,7 @@ import {
   runScenario,
   runSize,
   type ScenarioRun,
-} from '../scenarios/runScenario.ts';
+} from '../scenarios/run-scenario.ts';
 import { fixedSchedule, mixedSchedule } from '../scenarios/schedule.ts';
 import type { Experiment, Scenario } from './Experiment.ts';
 
