@@ -6,18 +6,19 @@
  * record. Finishing compares the lock token: an attempt whose stale lock was taken over rolls back.
  *
  * The store's statements are prepared once on each connection (`PREPARE`, guarded so that it is
- * idempotent) and run with `EXECUTE` inside the multi-statement queries that keep a keyed write at the
+ * idempotent; statements.ts) and run with `EXECUTE` inside the multi-statement queries that keep a keyed write at the
  * bare write's three round trips: PostgreSQL parses and plans them once per connection, not per request.
  */
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { BeginResult, ClaimInput, IdempotencyStore } from '../../core/types.ts';
 import { IdempotencyError } from '../../errors/IdempotencyError.ts';
 import { lockLost, storeClosed } from '../errors.ts';
 import { type SqlStoreOptions, sqlStoreTable } from '../sql/options.ts';
 import { RECORD_COLUMNS, type RecordRow, toRecord } from '../sql/row.ts';
+import { DIVISION_BY_ZERO, isConnectionError, UNDEFINED_PREPARED_STATEMENT } from './pg-errors.ts';
 import { pruneInBatches } from './prune.ts';
 import { postgresSchema } from './schema.ts';
+import { literal, postgresStatements } from './statements.ts';
 
 export interface PostgresStoreOptions extends SqlStoreOptions {
   /** A pool the app already has (it stays open on `close()`). One of `pool` or `connectionString` is required. */
@@ -46,29 +47,6 @@ export interface PostgresStore extends IdempotencyStore<pg.PoolClient> {
   readonly pool: pg.Pool;
   /** Creates the table and indexes now (otherwise done on first use). */
   ready(): Promise<void>;
-}
-
-/**
- * Which statement sets are prepared on which connection, shared by every store in the process (a set's
- * id hashes its text, so two stores on one table share it). A connection that lost them (`DISCARD
- * ALL`, a pooler handing out another server connection) answers `EXECUTE` with 26000: forgotten here,
- * prepared again, retried once.
- */
-const preparedOn = new WeakMap<object, Set<string>>();
-
-/**
- * A SQL string literal. Keys, scopes, fingerprints and tokens rarely hold a quote or a backslash: only
- * those go through pg's escaping (which walks the string character by character).
- */
-const literal =
-  (client: pg.PoolClient) =>
-  (value: string): string =>
-    value.includes("'") || value.includes('\\') ? client.escapeLiteral(value) : `'${value}'`;
-
-/** A statement prepared per connection: its name hashes its text, so one name never means two texts. */
-function statement(kind: string, params: string, text: string): { name: string; prepare: string } {
-  const name = `landed_${kind}_${createHash('sha256').update(`${params}\n${text}`).digest('hex').slice(0, 16)}`;
-  return { name, prepare: `PREPARE ${name} (${params}) AS ${text}` };
 }
 
 export function postgresStore(options: PostgresStoreOptions): PostgresStore {
@@ -100,56 +78,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   // The finishing UPDATE of each open business transaction, sent with its COMMIT.
   const finishes = new WeakMap<pg.PoolClient, string>();
 
-  const sql = {
-    claim: statement(
-      'claim',
-      'text, text, text, text, bigint, bigint, bigint',
-      `INSERT INTO ${table} (scope, key, fingerprint, state, lock_token, locked_at, created_at, expires_at, purge_at)
-       VALUES ($1, $2, $3, 'started', $4, $5, $5, $6, $7)
-       ON CONFLICT (scope, key) DO NOTHING`,
-    ),
-    takeOver: statement(
-      'take_over',
-      'text, text, text, bigint, text',
-      `UPDATE ${table} SET lock_token = $3, locked_at = $4
-       WHERE scope = $1 AND key = $2 AND state = 'started' AND lock_token = $5`,
-    ),
-    // Only this attempt's lock token matches: when a takeover won meanwhile, the count is 0 and 1/0
-    // aborts the transaction, business write included.
-    finish: statement(
-      'finish',
-      'text, text, text, smallint, text, text, bigint',
-      `WITH finished AS (
-         UPDATE ${table} SET state = 'finished', lock_token = NULL, locked_at = NULL, status = $4,
-           headers = $5, body = $6, finished_at = $7
-         WHERE scope = $1 AND key = $2 AND state = 'started' AND lock_token = $3
-         RETURNING 1)
-       SELECT 1 / count(*)::int AS owned FROM finished`,
-    ),
-    select: statement(
-      'select',
-      'text, text',
-      `SELECT ${RECORD_COLUMNS} FROM ${table} WHERE scope = $1 AND key = $2`,
-    ),
-  };
-  // Prepares whichever of them the connection lacks: one DO block, safe to run again.
-  const prepareAll = `DO $landed$ BEGIN ${Object.values(sql)
-    .map(
-      ({ name, prepare }) =>
-        `IF NOT EXISTS (SELECT FROM pg_prepared_statements WHERE name = '${name}') THEN EXECUTE '${prepare.replaceAll("'", "''")}'; END IF;`,
-    )
-    .join(' ')} END $landed$`;
-  const setId = createHash('sha256').update(prepareAll).digest('hex').slice(0, 16);
-  const isPrepared = (client: pg.PoolClient) => preparedOn.get(client)?.has(setId) === true;
-  const markPrepared = (client: pg.PoolClient, prepared: boolean) => {
-    let sets = preparedOn.get(client);
-    if (!sets) {
-      sets = new Set();
-      preparedOn.set(client, sets);
-    }
-    if (prepared) sets.add(setId);
-    else sets.delete(setId);
-  };
+  const { sql, prepareAll, isPrepared, markPrepared } = postgresStatements(table);
 
   const ready = (): Promise<void> => {
     if (closed) return Promise.reject(storeClosed('PostgreSQL'));
@@ -369,22 +298,3 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 }
 
 type Queryable = Pick<pg.Pool, 'query'>;
-
-const DIVISION_BY_ZERO = '22012';
-const UNDEFINED_PREPARED_STATEMENT = '26000';
-
-/** Connection-level failures (server gone, shut down, unreachable) as opposed to a bad query. */
-export function isConnectionError(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (
-    typeof code === 'string' &&
-    (/^(08|57P|53)/.test(code) || /^E(CONN|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH)/.test(code))
-  )
-    return true;
-  return (
-    typeof message === 'string' &&
-    /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
-      message,
-    )
-  );
-}
