@@ -10,12 +10,12 @@ import { agentFetch } from '../clients/agent-fetch.ts';
 import { LandedRunner } from '../clients/LandedRunner.ts';
 import { NaiveRunner } from '../clients/NaiveRunner.ts';
 import type { ClientRunner } from '../clients/runner.ts';
+import { museumWorkload } from '../clients/workload.ts';
 import type { RunSize } from '../scenarios/run-scenario.ts';
 import type { ToxiproxyServer } from '../toxiproxy/ToxiproxyServer.ts';
 import { Fleet } from './Fleet.ts';
 import { FleetNemesis } from './FleetNemesis.ts';
 import { type FleetScenario, fleetFaultLabel } from './fleet-scenarios.ts';
-import { museumWrites } from './museum-writes.ts';
 
 export interface FleetEnvironment {
   toxiproxy: ToxiproxyServer;
@@ -100,7 +100,7 @@ export async function runFleetScenario(
     try {
       await Promise.all([
         nemesis.play(scenario.steps, size.windowMs),
-        ...runners.map((r) => r.run(museumWrites(r.kind, r.instance, size.writes), size.windowMs)),
+        ...runners.map((r) => r.run(museumWorkload(r.kind, r.instance, size.writes), size.windowMs)),
       ]);
     } finally {
       await nemesis.heal();
