@@ -5,6 +5,7 @@
  */
 import type { Record } from '../clients/runner.ts';
 import { sleep } from '../clients/runner.ts';
+import { playSchedule } from '../scenarios/play-schedule.ts';
 import type { Fleet, FleetInstance } from './Fleet.ts';
 import { type FleetFault, type FleetStep, fleetFaultLabel } from './fleet-scenarios.ts';
 
@@ -24,26 +25,8 @@ export class FleetNemesis {
   }
 
   async play(steps: readonly FleetStep[], windowMs: number): Promise<void> {
-    const start = Date.now();
-    await Promise.all(
-      steps.map(async (step) => {
-        await sleep(start + step.from * windowMs - Date.now());
-        const label = fleetFaultLabel(step.fault);
-        this.#record({ type: 'fault', at: Date.now(), phase: 'start', name: label });
-        const undo = await this.#apply(step.fault, start + step.to * windowMs).catch((error: unknown) => {
-          this.#record({
-            type: 'fault',
-            at: Date.now(),
-            phase: 'stop',
-            name: `${label} (not applied: ${String(error)})`,
-          });
-          return undefined;
-        });
-        if (!undo) return;
-        await sleep(start + step.to * windowMs - Date.now());
-        await undo().catch(() => {});
-        this.#record({ type: 'fault', at: Date.now(), phase: 'stop', name: label });
-      }),
+    await playSchedule(steps, windowMs, this.#record, fleetFaultLabel, (fault, until) =>
+      this.#apply(fault, until),
     );
   }
 

@@ -6,10 +6,10 @@ import type { AppProcess } from '../app/AppProcess.ts';
 import type { FaultSetting } from '../app/fault-switch.ts';
 import type { ChildClient } from '../clients/ChildClient.ts';
 import type { Record } from '../clients/runner.ts';
-import { sleep } from '../clients/runner.ts';
 import type { ProxyControl } from '../toxiproxy/ProxyControl.ts';
 import type { BrowserFaultTarget } from './browser-faults.ts';
 import { type Fault, type FaultStep, faultLabel } from './faults.ts';
+import { playSchedule } from './play-schedule.ts';
 
 /** How long past its window a kill waits for a restarting process to have a write in hand. */
 const KILL_GRACE_MS = 5_000;
@@ -38,26 +38,8 @@ export class Nemesis {
 
   /** Plays `steps` over `windowMs`; resolves when the last fault has stopped. */
   async play(steps: readonly FaultStep[], windowMs: number): Promise<void> {
-    const start = Date.now();
-    await Promise.all(
-      steps.map(async (step) => {
-        await sleep(start + step.from * windowMs - Date.now());
-        const label = faultLabel(step.fault);
-        this.#record({ type: 'fault', at: Date.now(), phase: 'start', name: label });
-        const undo = await this.#apply(step.fault, start + step.to * windowMs).catch((error: unknown) => {
-          this.#record({
-            type: 'fault',
-            at: Date.now(),
-            phase: 'stop',
-            name: `${label} (not applied: ${String(error)})`,
-          });
-          return undefined;
-        });
-        if (!undo) return;
-        await sleep(start + step.to * windowMs - Date.now());
-        await undo().catch(() => {});
-        this.#record({ type: 'fault', at: Date.now(), phase: 'stop', name: label });
-      }),
+    await playSchedule(steps, windowMs, this.#record, faultLabel, (fault, until) =>
+      this.#apply(fault, until),
     );
   }
 
