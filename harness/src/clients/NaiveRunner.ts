@@ -7,7 +7,7 @@
 import ky, { HTTPError } from 'ky';
 import pRetry, { AbortError } from 'p-retry';
 import { principalOf } from '../checker/history.ts';
-import { type ClientRunner, type Record, receiptOf, sleep } from './runner.ts';
+import { type ClientRunner, type Record, receiptOf, sleep, within } from './runner.ts';
 import { byLane, type PlannedWrite } from './workload.ts';
 
 export interface NaiveRunnerOptions {
@@ -117,7 +117,7 @@ export class NaiveRunner implements ClientRunner {
   }
 
   async drain(timeoutMs: number): Promise<void> {
-    await Promise.race([Promise.all(this.#lanes), sleep(timeoutMs)]);
+    await within(Promise.all(this.#lanes), timeoutMs);
     for (const writeId of this.#open)
       this.#record({ type: 'verdict', at: Date.now(), client: 'naive', writeId, verdict: 'unresolved' });
     this.#open.clear();

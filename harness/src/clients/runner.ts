@@ -16,6 +16,19 @@ export interface ClientRunner {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
+/**
+ * Waits for `work`, but no longer than `ms`; the timer is cleared when the work ends first, so a
+ * drained runner leaves nothing armed that would keep the process alive.
+ */
+export async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([work, new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, ms))))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The receipt (ledger row id) a museum response carries, if any. */
 export function receiptOf(body: unknown): number | undefined {
   const receipt = (body as { receipt?: unknown } | null | undefined)?.receipt;

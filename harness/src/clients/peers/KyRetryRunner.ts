@@ -14,7 +14,7 @@
  */
 import ky, { type KyInstance } from 'ky';
 import { principalOf } from '../../checker/history.ts';
-import { type ClientRunner, type Record, receiptOf, sleep } from '../runner.ts';
+import { type ClientRunner, type Record, receiptOf, sleep, within } from '../runner.ts';
 import { byLane, type PlannedWrite } from '../workload.ts';
 
 export type KeyMode = 'per-attempt' | 'per-write';
@@ -148,7 +148,7 @@ export class KyRetryRunner implements ClientRunner {
   }
 
   async drain(timeoutMs: number): Promise<void> {
-    await Promise.race([Promise.all(this.#lanes), sleep(timeoutMs)]);
+    await within(Promise.all(this.#lanes), timeoutMs);
     for (const writeId of this.#open)
       this.#record({ type: 'verdict', at: Date.now(), client: this.kind, writeId, verdict: 'unresolved' });
     this.#open.clear();
