@@ -5,12 +5,13 @@
  */
 import { Agent } from 'node:http';
 import { type ClientVerdict, check } from '../checker/check.ts';
-import type { History, Op } from '../checker/history.ts';
+import type { History } from '../checker/history.ts';
 import { agentFetch } from '../clients/agent-fetch.ts';
 import { LandedRunner } from '../clients/LandedRunner.ts';
 import { NaiveRunner } from '../clients/NaiveRunner.ts';
 import type { ClientRunner } from '../clients/runner.ts';
 import { museumWorkload } from '../clients/workload.ts';
+import { historyRecorder } from '../scenarios/recorder.ts';
 import type { RunSize } from '../scenarios/run-scenario.ts';
 import type { ToxiproxyServer } from '../toxiproxy/ToxiproxyServer.ts';
 import { Fleet } from './Fleet.ts';
@@ -52,19 +53,8 @@ export async function runFleetScenario(
 ): Promise<FleetRun> {
   if (env.instances < 2) throw new RangeError('A fleet scenario needs at least 2 instances.');
   const startedAt = Date.now();
-  const history: History = [];
   const planned = size.clients * size.writes * 2;
-  let resolved = 0;
-  const active: string[] = [];
-  const record = (op: Op) => {
-    history.push(op);
-    if (op.type === 'fault') {
-      if (op.phase === 'start') active.push(op.name);
-      else if (active.includes(op.name)) active.splice(active.indexOf(op.name), 1);
-      env.onProgress?.(resolved, planned, active);
-    }
-    if (op.type === 'verdict' && op.verdict !== 'unresolved') env.onProgress?.(++resolved, planned, active);
-  };
+  const { history, record } = historyRecorder(planned, env.onProgress);
   const fleet = await Fleet.open({
     toxiproxy: env.toxiproxy,
     workDir: env.workDir,

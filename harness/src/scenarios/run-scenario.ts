@@ -25,6 +25,7 @@ import { runChildren } from './children.ts';
 import { type FaultStep, faultLabel } from './faults.ts';
 import { Nemesis } from './Nemesis.ts';
 import { unsupported } from './needs.ts';
+import { historyRecorder } from './recorder.ts';
 import { openStage, type Stage } from './Stage.ts';
 
 export interface RunSize {
@@ -105,25 +106,13 @@ export async function runScenario(
   const startedAt = Date.now();
   // A fresh id per run: a target keeps what earlier runs wrote, and a write id must name one write.
   const runId = randomUUID().slice(0, 8);
-  const history: History = [];
   const plans = new Map<string, ClientWrites>();
   for (let i = 0; i < size.clients; i++)
     for (const kind of experiment.kinds)
       plans.set(`${kind}:${i}`, planWrites(experiment.writes, kind, i, size.writes, runId));
   const sent: SentWrite[] = [...plans.values()].flatMap((p) => p.sent);
   const planned = sent.length;
-  let resolved = 0;
-  const active: string[] = [];
-  const record = (op: Op) => {
-    history.push(op);
-    if (op.type === 'fault') {
-      if (op.phase === 'start') active.push(op.name);
-      else if (active.includes(op.name)) active.splice(active.indexOf(op.name), 1);
-      env.onFault?.(op);
-      env.onProgress?.(resolved, planned, active);
-    }
-    if (op.type === 'verdict' && op.verdict !== 'unresolved') env.onProgress?.(++resolved, planned, active);
-  };
+  const { history, active, record } = historyRecorder(planned, env.onProgress, env.onFault);
   const base = { name: scenario.name, proves: scenario.proves, steps, history, startedAt, runId };
   const stage = await openStage({
     toxiproxy: env.toxiproxy,
