@@ -34,7 +34,9 @@ export function isValidKey(key: string): boolean {
 
 /** The key as sent: an sf-string (quotes and backslashes escaped) or bare. */
 export function formatKey(key: string, format: KeyFormat = 'quoted'): string {
-  return format === 'unquoted' ? key : `"${key.replace(/["\\]/g, '\\$&')}"`;
+  if (format === 'unquoted') return key;
+  // A generated key (hex and dashes) has nothing to escape: skip the regular expression.
+  return key.includes('"') || key.includes('\\') ? `"${key.replace(/["\\]/g, '\\$&')}"` : `"${key}"`;
 }
 
 /**

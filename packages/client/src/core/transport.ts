@@ -40,12 +40,13 @@ interface RawAnswer {
  * timeout covers the whole exchange, body included: a server that stalls mid-body is as uncertain as
  * one that never answers. The client's clock keeps the time (ky's own timeout is off).
  *
- * With the platform's `fetch`, the timeout's signal and the headers go to `fetch` beside ky's request
- * (`fetch(request, { headers, signal })`, which replaces the request's headers and signal, as the Fetch
- * standard says). Given to ky instead, ky joins the signal with its own through `AbortSignal.any` and
- * copies the headers through two `Headers` objects, on every request: together that made a loopback
- * write about 10% slower. A `fetch` of the app's own may read headers and signal from the request
- * alone, so it gets them on the request, through ky, as before.
+ * With the platform's `fetch`, ky builds the request (URL, method) and calls our `fetch`, which sends
+ * that URL and method with the headers, the string body and the timeout's signal as plain `init`
+ * fields. Given the `Request` object instead, `fetch` builds a new `Request` around it, which re-wraps
+ * its body stream (~25 µs a write on Node 24, a fifth of a loopback write's client-side cost); given
+ * the signal and headers through ky, ky joins the signal with its own through `AbortSignal.any` and
+ * copies the headers through two `Headers` objects. A `fetch` of the app's own may read everything
+ * from the request alone, so it gets ky's full `Request`, as before.
  */
 async function exchange(
   settings: TransportSettings,
@@ -61,7 +62,7 @@ async function exchange(
     const response = await ky(url, {
       method: init.method,
       ...(platformFetch ? {} : { headers: init.headers }),
-      ...(init.body === undefined ? {} : { body: init.body }),
+      ...(platformFetch || init.body === undefined ? {} : { body: init.body }),
       retry: 0,
       timeout: false,
       throwHttpErrors: false,
@@ -69,7 +70,14 @@ async function exchange(
       ...(platformFetch
         ? {
             fetch: (request, options) =>
-              fetch(request, { ...options, headers: init.headers, signal: controller.signal }),
+              fetch(request.url, {
+                ...options,
+                method: request.method,
+                headers: init.headers,
+                ...(init.body === undefined ? {} : { body: init.body }),
+                signal: controller.signal,
+                redirect: 'manual',
+              }),
           }
         : { fetch, signal: controller.signal }),
     });
