@@ -2,6 +2,7 @@ import pRetry from 'p-retry';
 import type { Entry } from '../types/entry.ts';
 import { TERMINAL_STATES } from '../types/entry.ts';
 import type { OnlineSignal } from '../types/runtime.ts';
+import { Burst } from './Burst.ts';
 import type { RetryBudget } from './backoff.ts';
 import { ConcurrencyLimit } from './ConcurrencyLimit.ts';
 import { Delivery, type DeliverySettings } from './Delivery.ts';
@@ -13,6 +14,8 @@ export interface SchedulerSettings extends DeliverySettings {
   concurrency: number;
   adaptiveConcurrency: boolean;
   online: OnlineSignal;
+  /** The longest a burst of writes holds new attempts back (`Burst`); 0: never. */
+  burstHoldMs: number;
 }
 
 /** Thrown inside p-retry to ask for another attempt of the same entry. */
@@ -30,7 +33,8 @@ class StopForNow extends Error {
  * attempts on the wire (a slot is held for one attempt, never while a lane waits out a backoff).
  * p-retry owns the attempts of an entry within a round; the delays between them are ours (exponential
  * backoff with jitter, or the server's Retry-After) and go through the injected clock, so simulations
- * control time. What one attempt does is `Delivery`'s.
+ * control time. What one attempt does is `Delivery`'s. During a burst of writes no new attempt starts
+ * (`Burst`): the writes are taken first and sent when it ends; attempts already on their way go on.
  */
 export class Scheduler {
   readonly #outbox: Outbox;
@@ -45,6 +49,7 @@ export class Scheduler {
   /** Lanes with a direct write being persisted, and entries persisted in `sending` not yet sent. */
   readonly #directLanes = new Set<string>();
   readonly #direct = new Set<string>();
+  readonly #burst: Burst;
   #idleWaiters: Array<() => void> = [];
   #wakeTimer: unknown;
   #wakeAt = Number.POSITIVE_INFINITY;
@@ -65,6 +70,21 @@ export class Scheduler {
     this.#sendable = sendable;
     this.#slots = new ConcurrencyLimit(settings.concurrency, settings.adaptiveConcurrency);
     this.#delivery = new Delivery(outbox, settings, reporting, this.#slots, () => this.#closed);
+    this.#burst = new Burst(settings.clock, settings.burstHoldMs, () => this.pump());
+  }
+
+  /** A `write()` begins: true when it comes back to back with another and must be held `queued`. */
+  beginWrite(): boolean {
+    return this.#burst.begin(this.#slots.inFlight > 0);
+  }
+
+  endWrite(): void {
+    this.#burst.end();
+  }
+
+  /** Whether `head` waits for the burst to end: a new attempt does, a write persisted in `sending` not. */
+  #held(head: Entry, force: boolean): boolean {
+    return !force && this.#burst.holding && !this.#direct.has(head.id);
   }
 
   /** Attempts on the wire now, and how many the adaptive limit allows. */
@@ -77,7 +97,7 @@ export class Scheduler {
     return this.#outbox.entries.heads(this.#sendable);
   }
 
-  /** Starts lanes whose head is due (`force`: due or not). */
+  /** Starts lanes whose head is due (`force`: due or not, burst or not). */
   pump(force = false): void {
     if (this.#closed || !this.#canSend()) {
       this.#checkIdle();
@@ -87,7 +107,7 @@ export class Scheduler {
     if (force) for (const wake of this.#sleeping.values()) wake();
     let nextWake = Number.POSITIVE_INFINITY;
     for (const [lane, head] of this.#heads()) {
-      if (this.#active.has(lane)) continue;
+      if (this.#active.has(lane) || this.#held(head, force)) continue;
       const due = head.nextAttemptAt ?? 0;
       if (!force && due > now) {
         nextWake = Math.min(nextWake, due);
@@ -142,7 +162,7 @@ export class Scheduler {
     try {
       for (;;) {
         const head = this.#outbox.entries.head(lane, this.#sendable);
-        if (!head || this.#closed || !this.#canSend()) break;
+        if (!head || this.#closed || !this.#canSend() || this.#held(head, force)) break;
         if (!force && (head.nextAttemptAt ?? 0) > this.#settings.clock.now()) break;
         force = false;
         await this.#runEntry(head.id);
@@ -265,6 +285,7 @@ export class Scheduler {
   close(): void {
     this.#closed = true;
     this.#direct.clear();
+    this.#burst.close();
     if (this.#wakeTimer !== undefined) this.#settings.clock.clearTimeout(this.#wakeTimer);
     for (const wake of [...this.#sleeping.values()]) wake();
     this.#checkIdle();

@@ -40,6 +40,7 @@ export function resolveSettings(options: ClientOptions): ClientSettings {
       refreshAuth: options.refreshAuth,
       random: options.random ?? Math.random,
       online,
+      burstHoldMs: options.burstHoldMs ?? 1_000,
     },
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
     keepConfirmedMs: options.keepConfirmedMs ?? 86_400_000,

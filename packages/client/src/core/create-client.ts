@@ -61,9 +61,11 @@ export function createClient(options: ClientOptions): Client {
     if (valid.label !== undefined) entry.label = valid.label;
     if (context.principal !== undefined) entry.principal = context.principal;
     const log: LogRecord[] = [{ type: 'transition', at: now, entryId: entry.id, from: null, to: 'queued' }];
+    // A write back to back with another is taken first and sent when the burst ends (`Burst`).
+    const held = scheduler.beginWrite();
     // The common case — this instance sends and the lane is idle — persists the entry and its first
     // attempt in one commit, so the request leaves after one durable write instead of two.
-    const direct = context.leader && context.sendable(entry) && scheduler.reserveDirect(entry);
+    const direct = !held && context.leader && context.sendable(entry) && scheduler.reserveDirect(entry);
     if (direct) {
       entry.state = 'sending';
       entry.attempts = 1;
@@ -75,6 +77,8 @@ export function createClient(options: ClientOptions): Client {
     } catch (error) {
       if (direct) scheduler.endDirect(entry, false);
       throw error;
+    } finally {
+      scheduler.endWrite();
     }
     if (direct) scheduler.endDirect(entry, true);
     else if (context.leader) scheduler.pump();

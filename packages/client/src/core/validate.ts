@@ -71,6 +71,7 @@ export function validateOptions(options: ClientOptions): void {
   positive('backoffCapMs', options.backoffCapMs);
   positive('attemptsPerFlush', options.attemptsPerFlush);
   positive('concurrency', options.concurrency);
+  positive('burstHoldMs', options.burstHoldMs, true);
   if (
     options.concurrencyControl !== undefined &&
     options.concurrencyControl !== 'adaptive' &&

@@ -39,6 +39,13 @@ export interface ClientOptions {
    * @default 'adaptive'
    */
   concurrencyControl?: 'adaptive' | 'fixed';
+  /**
+   * "Accepts first": writes that come back to back (a `write()` while another is in progress, or right
+   * after one while requests are on the wire) are persisted `queued` and no new attempt starts until the
+   * burst ends — a timer turn without a write — or for at most this long. `0`: every write is sent as
+   * soon as it is accepted. @default 1_000
+   */
+  burstHoldMs?: number;
   /** Largest serialised body accepted by `write()`. @default 1_048_576 */
   maxBodyBytes?: number;
   /**
