@@ -2,7 +2,7 @@
 // only (SimClock): a timer turn passes when the test advances the clock, never on its own.
 import { type Client, createClient, type Leadership, memoryStore, type OutboxStore } from '@landed/client';
 import { afterEach, describe, expect, test } from 'vitest';
-import { BURST_MAX_ENTRIES } from '../src/core/Burst.ts';
+import { BURST_MAX_ENTRIES } from '../src/core/burst.ts';
 import { SimClock } from './sim/sim-clock.ts';
 
 /** A server in the test's hands: applies each key once (then replays), echoes it; answers wait while `gated`. */
@@ -63,7 +63,7 @@ let clock: SimClock;
 let server: ReturnType<typeof fakeServer>;
 const clients: Client[] = [];
 afterEach(async () => {
-  server.answerAll();
+  server?.answerAll();
   for (const c of clients.splice(0)) await c.close();
 });
 
@@ -189,6 +189,12 @@ describe('accepts first', () => {
     await settle();
     expect(server.requests).toHaveLength(5);
     for (const h of handles) expect(client.get(h.id)?.state).toBe('sending');
+  });
+
+  test.each([-1, Number.NaN, Number.POSITIVE_INFINITY, '5'])('burstHoldMs %s is refused', (value) => {
+    expect(() =>
+      createClient({ store: memoryStore(), burstHoldMs: value as number, autoStart: false }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
   });
 
   test('flush() sends a held burst now', async () => {

@@ -2,8 +2,8 @@ import pRetry from 'p-retry';
 import type { Entry } from '../types/entry.ts';
 import { TERMINAL_STATES } from '../types/entry.ts';
 import type { OnlineSignal } from '../types/runtime.ts';
-import { Burst } from './Burst.ts';
 import type { RetryBudget } from './backoff.ts';
+import { type Burst, burst } from './burst.ts';
 import { ConcurrencyLimit } from './ConcurrencyLimit.ts';
 import { Delivery, type DeliverySettings } from './Delivery.ts';
 import type { Outbox } from './Outbox.ts';
@@ -14,7 +14,7 @@ export interface SchedulerSettings extends DeliverySettings {
   concurrency: number;
   adaptiveConcurrency: boolean;
   online: OnlineSignal;
-  /** The longest a burst of writes holds new attempts back (`Burst`); 0: never. */
+  /** The longest a burst of writes holds new attempts back (`burst.ts`); 0: never. */
   burstHoldMs: number;
 }
 
@@ -34,7 +34,7 @@ class StopForNow extends Error {
  * p-retry owns the attempts of an entry within a round; the delays between them are ours (exponential
  * backoff with jitter, or the server's Retry-After) and go through the injected clock, so simulations
  * control time. What one attempt does is `Delivery`'s. During a burst of writes no new attempt starts
- * (`Burst`): the writes are taken first and sent when it ends; attempts already on their way go on.
+ * (`burst.ts`): the writes are taken first and sent when it ends; attempts already on their way go on.
  */
 export class Scheduler {
   readonly #outbox: Outbox;
@@ -49,7 +49,8 @@ export class Scheduler {
   /** Lanes with a direct write being persisted, and entries persisted in `sending` not yet sent. */
   readonly #directLanes = new Set<string>();
   readonly #direct = new Set<string>();
-  readonly #burst: Burst;
+  /** `write()` tells it when each write begins and ends. */
+  readonly burst: Burst;
   #idleWaiters: Array<() => void> = [];
   #wakeTimer: unknown;
   #wakeAt = Number.POSITIVE_INFINITY;
@@ -70,21 +71,17 @@ export class Scheduler {
     this.#sendable = sendable;
     this.#slots = new ConcurrencyLimit(settings.concurrency, settings.adaptiveConcurrency);
     this.#delivery = new Delivery(outbox, settings, reporting, this.#slots, () => this.#closed);
-    this.#burst = new Burst(settings.clock, settings.burstHoldMs, () => this.pump());
-  }
-
-  /** A `write()` begins: true when it comes back to back with another and must be held `queued`. */
-  beginWrite(): boolean {
-    return this.#burst.begin(this.#slots.inFlight > 0);
-  }
-
-  endWrite(): void {
-    this.#burst.end();
+    this.burst = burst(
+      settings.clock,
+      settings.burstHoldMs,
+      () => this.#slots.inFlight > 0,
+      () => this.pump(),
+    );
   }
 
   /** Whether `head` waits for the burst to end: a new attempt does, a write persisted in `sending` not. */
   #held(head: Entry, force: boolean): boolean {
-    return !force && this.#burst.holding && !this.#direct.has(head.id);
+    return !force && this.burst.holding() && !this.#direct.has(head.id);
   }
 
   /** Attempts on the wire now, and how many the adaptive limit allows. */
@@ -285,7 +282,6 @@ export class Scheduler {
   close(): void {
     this.#closed = true;
     this.#direct.clear();
-    this.#burst.close();
     if (this.#wakeTimer !== undefined) this.#settings.clock.clearTimeout(this.#wakeTimer);
     for (const wake of [...this.#sleeping.values()]) wake();
     this.#checkIdle();

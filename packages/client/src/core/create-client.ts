@@ -61,8 +61,8 @@ export function createClient(options: ClientOptions): Client {
     if (valid.label !== undefined) entry.label = valid.label;
     if (context.principal !== undefined) entry.principal = context.principal;
     const log: LogRecord[] = [{ type: 'transition', at: now, entryId: entry.id, from: null, to: 'queued' }];
-    // A write back to back with another is taken first and sent when the burst ends (`Burst`).
-    const held = scheduler.beginWrite();
+    // A write back to back with another is taken first and sent when the burst ends (`burst.ts`).
+    const held = scheduler.burst.begin();
     // The common case — this instance sends and the lane is idle — persists the entry and its first
     // attempt in one commit, so the request leaves after one durable write instead of two.
     const direct = !held && context.leader && context.sendable(entry) && scheduler.reserveDirect(entry);
@@ -78,7 +78,7 @@ export function createClient(options: ClientOptions): Client {
       if (direct) scheduler.endDirect(entry, false);
       throw error;
     } finally {
-      scheduler.endWrite();
+      scheduler.burst.end();
     }
     if (direct) scheduler.endDirect(entry, true);
     else if (context.leader) scheduler.pump();
