@@ -75,6 +75,8 @@ function open(extra: Partial<Parameters<typeof createClient>[0]> = {}, store: Ou
     clock: clock.view(() => true),
     // Every held write may go at once when the burst ends (the adaptive limit would start at 4).
     concurrencyControl: 'fixed',
+    // `createBrowserClient()`'s default; `createClient()`'s is 0.
+    burstHoldMs: 1_000,
     ...extra,
   } as Parameters<typeof createClient>[0]);
   clients.push(client);
@@ -181,10 +183,10 @@ describe('accepts first', () => {
     expect(server.requests.length).toBeGreaterThan(1);
   });
 
-  test('burstHoldMs 0 sends every write as soon as it is accepted', async () => {
+  test.each([0, undefined])('burstHoldMs %s sends every write as soon as it is accepted', async (hold) => {
     clock = new SimClock();
     server = fakeServer();
-    const client = open({ burstHoldMs: 0 });
+    const client = open({ burstHoldMs: hold });
     const handles = await burst(client, 5);
     await settle();
     expect(server.requests).toHaveLength(5);

@@ -40,7 +40,7 @@ export function resolveSettings(options: ClientOptions): ClientSettings {
       refreshAuth: options.refreshAuth,
       random: options.random ?? Math.random,
       online,
-      burstHoldMs: options.burstHoldMs ?? 1_000,
+      burstHoldMs: options.burstHoldMs ?? 0,
     },
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
     keepConfirmedMs: options.keepConfirmedMs ?? 86_400_000,

@@ -43,7 +43,7 @@ export interface ClientOptions {
    * "Accepts first": writes that come back to back (a `write()` while another is in progress, or right
    * after one while requests are on the wire) are persisted `queued` and no new attempt starts until the
    * burst ends — a timer turn without a write — or for at most this long. `0`: every write is sent as
-   * soon as it is accepted. @default 1_000
+   * soon as it is accepted. @default 0 with `createClient()`, 1_000 with `createBrowserClient()`
    */
   burstHoldMs?: number;
   /** Largest serialised body accepted by `write()`. @default 1_048_576 */

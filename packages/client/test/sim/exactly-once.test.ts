@@ -44,10 +44,13 @@ class World {
   readonly #s: fc.Scheduler;
   readonly #random: () => number;
   readonly #shortRetention: boolean;
+  /** Half the runs hold bursts of writes (the browser's default), half send each at once (Node's). */
+  readonly #burstHoldMs: number;
 
   constructor(s: fc.Scheduler, lookup: boolean, seed: number, shortRetention: boolean) {
     this.#s = s;
     this.#shortRetention = shortRetention;
+    this.#burstHoldMs = seed % 2 === 0 ? 1_000 : 0;
     this.#random = prng(seed);
     this.server = new SimServer(this.clock, {
       retentionSec: shortRetention ? SHORT_RETENTION_SEC : RETENTION_SEC,
@@ -70,6 +73,7 @@ class World {
       backoffBaseMs: 100,
       backoffCapMs: 4_000,
       attemptsPerFlush: 4,
+      burstHoldMs: this.#burstHoldMs,
       random: this.#random,
       lookupPath: '/idempotency',
       reporter: { report: (event) => void (alive() && this.reports.push(event)) },

@@ -28,6 +28,9 @@ export function createBrowserClient(options: BrowserClientOptions = {}): Client 
   const { name = 'landed', store, storeOptions, ...rest } = options;
   const channel = rest.channel ?? broadcastOutboxChannel({ name: `landed:${name}` });
   const client = createClient({
+    // A page's writes and its sending share one renderer: take a burst first, send it after
+    // (docs/design-notes.md, "Accepts first").
+    burstHoldMs: 1_000,
     leadership: webLocksLeadership({ name: `landed:${name}` }),
     online: browserOnline(),
     focus: browserFocus(),
