@@ -145,6 +145,30 @@ describe('fileStore', () => {
     await reopened.close();
   });
 
+  it('a relaxed commit that cannot be written as JSON is refused alone; the commits around it land', async () => {
+    const dir = tempDir();
+    const store = fileStore({ dir });
+    await store.commit({ put: [entry('a')] });
+    // Encoded only when its group is written: the refusal comes then, as STORE_WRITE_FAILED.
+    const bad = store.commit(
+      { put: [entry('a', { state: 'confirmed', updatedAt: 2, label: 1n as unknown as string })] },
+      { durable: false },
+    );
+    const next = store.commit({ put: [entry('b')] });
+    await expect(bad).rejects.toMatchObject({ code: 'STORE_WRITE_FAILED' });
+    await next;
+    expect(store.stats.failedCommits).toBe(1);
+    expect((await store.getEntry('a'))?.state).toBe('queued');
+    await store.close();
+    const reopened = fileStore({ dir });
+    const { entries } = await reopened.load();
+    expect(entries.map((e) => [e.id, e.state])).toEqual([
+      ['a', 'queued'],
+      ['b', 'queued'],
+    ]);
+    await reopened.close();
+  });
+
   it('sequential commits each get their own fdatasync (a commit never resolves before its sync)', async () => {
     const store = fileStore({ dir: tempDir() });
     for (let i = 0; i < 5; i++) await store.commit({ put: [entry(`e${i}`)] });

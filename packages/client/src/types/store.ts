@@ -32,7 +32,10 @@ export interface StoreCommitOptions {
    * `false` for a change the client can afford to lose in a power cut or an OS crash (never in a
    * process kill): the outcome of an attempt, which the next attempt would learn again by replay. The
    * store still applies it in order and writes it, but need not wait for the disk (the file store skips
-   * the sync; the next durable commit's sync covers it). @default true
+   * the sync; the next durable commit's sync covers it). A store may read such a change only when it
+   * writes it (the file store encodes it with the group it joins, after the answer it records has
+   * reached the app): its caller does not change the objects it handed over before `commit()`
+   * resolves (the client never does: each commit carries new entry and record objects). @default true
    */
   durable?: boolean;
 }

@@ -25,9 +25,17 @@ export interface FileStoreStats {
   bytes: number;
 }
 
-interface Pending {
+/** A commit as it is written: its line, and the change parsed back from it. */
+export interface EncodedCommit {
   line: string;
   change: JournalChange;
+}
+
+interface Pending {
+  /** Encoded when the commit is made, or (a relaxed commit) only once its group is taken. */
+  line?: string;
+  change?: JournalChange;
+  encode?: () => EncodedCommit;
   /** False: resolve once written, without waiting for an fdatasync (see `StoreCommitOptions`). */
   durable: boolean;
   resolve: () => void;
@@ -130,12 +138,32 @@ export class Journal {
    * Appends `line` (the encoded `change`) and resolves once it is durable (or, with `durable: false`,
    * once it is written) and applied.
    */
-  commit(line: string, change: JournalChange, durable = true): Promise<void> {
+  commit(commit: EncodedCommit | (() => EncodedCommit), durable = true): Promise<void> {
     if (this.#closed) return Promise.reject(closedError(this.#path));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ line, change, durable, resolve, reject });
+      this.#queue.push(
+        typeof commit === 'function'
+          ? { encode: commit, durable, resolve, reject }
+          : { line: commit.line, change: commit.change, durable, resolve, reject },
+      );
       this.#kick();
     });
+  }
+
+  /** Encodes a commit made lazily; one that cannot be encoded is refused alone, and false. */
+  #encoded(pending: Pending): boolean {
+    if (pending.encode === undefined) return true;
+    try {
+      const { line, change } = pending.encode();
+      pending.line = line;
+      pending.change = change;
+      pending.encode = undefined;
+      return true;
+    } catch (error) {
+      this.stats.failedCommits++;
+      pending.reject(error);
+      return false;
+    }
   }
 
   /** Rewrites the journal as a snapshot now (between two groups of commits). */
@@ -202,15 +230,22 @@ export class Journal {
       if (!flushRelaxed && this.#onlyRelaxed()) return;
       let bytes = 0;
       let take = 0;
-      while (take < this.#queue.length && (take === 0 || bytes < MAX_GROUP_BYTES))
-        bytes += (this.#queue[take++] as Pending).line.length;
-      await this.#writeGroup(this.#queue.splice(0, take));
+      while (take < this.#queue.length && (take === 0 || bytes < MAX_GROUP_BYTES)) {
+        const pending = this.#queue[take] as Pending;
+        if (!this.#encoded(pending)) {
+          this.#queue.splice(take, 1);
+          continue;
+        }
+        bytes += (pending.line as string).length;
+        take++;
+      }
+      if (take > 0) await this.#writeGroup(this.#queue.splice(0, take));
     }
   }
 
   async #writeGroup(group: Pending[]): Promise<void> {
     const buf = Buffer.from(
-      group.length === 1 ? (group[0] as Pending).line : group.map((p) => p.line).join(''),
+      group.length === 1 ? ((group[0] as Pending).line as string) : group.map((p) => p.line).join(''),
       'utf8',
     );
     const durable = this.#sync && group.some((pending) => pending.durable);
@@ -274,7 +309,7 @@ export class Journal {
     this.stats.bytes = this.#size;
     this.#extend();
     for (const pending of group) {
-      this.#state.apply(pending.change);
+      this.#state.apply(pending.change as JournalChange);
       this.stats.commits++;
       pending.resolve();
     }

@@ -80,13 +80,14 @@ export function fileStore(options: FileStoreOptions): FileStore {
     },
     async commit(change: StoreChange, options?: StoreCommitOptions): Promise<void> {
       const { journal } = await ready();
-      const payload = serialise(change, settings.dir);
       // Parsed back from the payload so memory holds exactly what a replay will read, shared with no one.
-      return journal.commit(
-        encodeRecord(payload),
-        JSON.parse(payload) as JournalChange,
-        options?.durable !== false,
-      );
+      const encode = () => {
+        const payload = serialise(change, settings.dir);
+        return { line: encodeRecord(payload), change: JSON.parse(payload) as JournalChange };
+      };
+      // A relaxed commit is encoded only when its group is written (after the answer it records has
+      // reached the app), a durable one at once: a request waits for it.
+      return options?.durable === false ? journal.commit(encode, false) : journal.commit(encode());
     },
     async readLog(entryId?: string): Promise<LogRecord[]> {
       return (await ready()).state.readLog(entryId);
