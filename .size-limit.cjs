@@ -15,8 +15,8 @@ module.exports = [
   // the outbox's core alone (outbox, scheduler, delivery, reconciler, localforage store, Web Locks,
   // without the client's public face) measures 10.4 KB of own code, so neither target is met. Both
   // budgets are the measure (33.8 KB, 16.2 KB) with a little room: they fail on growth instead of
-  // hiding the gap. Raised by the 0.27 KB that "accepts first" (core/burst.ts) measured: 34.15 KB and
-  // 16.54 KB with it.
+  // hiding the gap. Raised by the 0.28 KB that "accepts first" (core/burst.ts) measured: 34.16 KB and
+  // 16.55 KB with it.
   // docs/benchmarks.md ("Browser bundle") has the figures and what was tried; re-measure with
   // `node packages/client/bench/bundle-breakdown.ts`.
   check({
