@@ -186,7 +186,7 @@ describe('accepts first', () => {
   test.each([0, undefined])('burstHoldMs %s sends every write as soon as it is accepted', async (hold) => {
     clock = new SimClock();
     server = fakeServer();
-    const client = open({ burstHoldMs: hold });
+    const client = open(hold === undefined ? {} : { burstHoldMs: hold });
     const handles = await burst(client, 5);
     await settle();
     expect(server.requests).toHaveLength(5);

@@ -69,10 +69,11 @@ async function exchange(
       redirect: 'manual',
       ...(platformFetch
         ? {
+            // ky always hands its own fetch a `Request`.
             fetch: (request, options) =>
-              fetch(request.url, {
+              fetch((request as Request).url, {
                 ...options,
-                method: request.method,
+                method: (request as Request).method,
                 headers: init.headers,
                 ...(init.body === undefined ? {} : { body: init.body }),
                 signal: controller.signal,

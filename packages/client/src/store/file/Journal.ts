@@ -35,7 +35,7 @@ interface Pending {
   /** Encoded when the commit is made, or (a relaxed commit) only once its group is taken. */
   line?: string;
   change?: JournalChange;
-  encode?: () => EncodedCommit;
+  encode?: (() => EncodedCommit) | undefined;
   /** False: resolve once written, without waiting for an fdatasync (see `StoreCommitOptions`). */
   durable: boolean;
   resolve: () => void;
