@@ -186,7 +186,8 @@ describe('accepts first', () => {
   test.each([0, undefined])('burstHoldMs %s sends every write as soon as it is accepted', async (hold) => {
     clock = new SimClock();
     server = fakeServer();
-    const client = open(hold === undefined ? {} : { burstHoldMs: hold });
+    // An explicit undefined is createClient()'s default (0), not open()'s 1 s.
+    const client = open({ burstHoldMs: hold } as Parameters<typeof open>[0]);
     const handles = await burst(client, 5);
     await settle();
     expect(server.requests).toHaveLength(5);
