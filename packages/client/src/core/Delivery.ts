@@ -6,7 +6,12 @@ import type { Classification } from './classify.ts';
 import type { EntryPatch, Outbox } from './Outbox.ts';
 import { Reconciler } from './Reconciler.ts';
 import type { Reporting } from './Reporting.ts';
-import { type AttemptResult, sendAttempt, type TransportSettings } from './transport.ts';
+import {
+  type AttemptResult,
+  type PreparedExchange,
+  sendAttempt,
+  type TransportSettings,
+} from './transport.ts';
 
 export interface DeliverySettings extends TransportSettings {
   backoffBaseMs: number;
@@ -128,7 +133,13 @@ export class Delivery {
   }
 
   /** Sends `sending` (persisted in state `sending`) and settles the entry on the answer. */
-  async send(entry: Entry, sending: Entry, mayHaveApplied: boolean, notAfter?: number): Promise<boolean> {
+  async send(
+    entry: Entry,
+    sending: Entry,
+    mayHaveApplied: boolean,
+    notAfter?: number,
+    prepared?: PreparedExchange,
+  ): Promise<boolean> {
     // The slot is taken inline rather than through `#withSlot`: this is every write's path, and a free
     // slot must cost no extra turn of the event loop.
     if (!this.#slots.tryAcquire()) await this.#slots.acquire();
@@ -137,7 +148,7 @@ export class Delivery {
     try {
       // Waiting for a slot takes time: purged or closed meanwhile, it is not sent.
       if (!this.#closed() && this.#outbox.entries.has(entry.id)) {
-        attempt = await sendAttempt(sending, this.#settings, notAfter);
+        attempt = await sendAttempt(sending, this.#settings, notAfter, prepared);
         const { result } = attempt.classified;
         sample = result.kind === 'confirmed' || result.kind === 'rejected' ? 'ok' : sampleOf(result.code);
       }

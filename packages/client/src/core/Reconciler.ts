@@ -1,9 +1,10 @@
 import type { Entry, EntryState, JsonValue, LogRecord, Outcome } from '../types/entry.ts';
 import { backoffDelay } from './backoff.ts';
 import { type Sample, sampleOf } from './ConcurrencyLimit.ts';
+import { lookupKey } from './lookup.ts';
 import type { EntryPatch, Outbox } from './Outbox.ts';
 import type { Reporting } from './Reporting.ts';
-import { lookupKey, type TransportSettings } from './transport.ts';
+import type { TransportSettings } from './transport.ts';
 
 /** Lookups whose answer does not carry our key, after which the lookup route is taken not to follow the protocol. */
 export const MAX_UNBELIEVED_LOOKUPS = 3;

@@ -1,3 +1,4 @@
+// Over 300 lines with one concern: when attempts start (lanes, sending slots, backoff wakes, direct writes, bursts), all reading one state of lanes and slots.
 import pRetry from 'p-retry';
 import type { Entry } from '../types/entry.ts';
 import { TERMINAL_STATES } from '../types/entry.ts';
@@ -8,6 +9,7 @@ import { ConcurrencyLimit } from './ConcurrencyLimit.ts';
 import { Delivery, type DeliverySettings } from './Delivery.ts';
 import type { Outbox } from './Outbox.ts';
 import type { Reporting } from './Reporting.ts';
+import { type PreparedExchange, prepareExchange } from './transport.ts';
 
 export interface SchedulerSettings extends DeliverySettings {
   attemptsPerFlush: number;
@@ -48,7 +50,8 @@ export class Scheduler {
   readonly #sleeping = new Map<string, () => void>();
   /** Lanes with a direct write being persisted, and entries persisted in `sending` not yet sent. */
   readonly #directLanes = new Set<string>();
-  readonly #direct = new Set<string>();
+  /** With each its first request once built, while its commit is written (`prepareDirect`). */
+  readonly #direct = new Map<string, PreparedExchange | undefined>();
   /** `write()` tells it when each write begins and ends. */
   readonly burst: Burst;
   #idleWaiters: Array<() => void> = [];
@@ -145,13 +148,25 @@ export class Scheduler {
     if (!this.#slots.hasRoom()) return false;
     this.#directLanes.add(lane);
     // Marked before it is persisted: a lane runner may find it as soon as it is in the outbox.
-    this.#direct.add(entry.id);
+    this.#direct.set(entry.id, undefined);
     return true;
+  }
+
+  /**
+   * Builds a direct write's first request while its commit is on its way to the store; it leaves
+   * only when the lane runner sends the entry, after the commit (see `PreparedExchange`).
+   */
+  prepareDirect(entry: Entry): void {
+    if (!this.#closed && this.#direct.has(entry.id))
+      this.#direct.set(entry.id, prepareExchange(entry, this.#settings));
   }
 
   endDirect(entry: Entry, persisted: boolean): void {
     this.#directLanes.delete(entry.lane);
-    if (!persisted) this.#direct.delete(entry.id);
+    if (!persisted) {
+      this.#direct.get(entry.id)?.cancel();
+      this.#direct.delete(entry.id);
+    }
     this.pump();
   }
 
@@ -177,12 +192,15 @@ export class Scheduler {
     let attemptsLeft = settings.attemptsPerFlush;
     // A new entry persisted in `sending` (see `reserveDirect`) goes out as it is; p-retry takes over
     // only if it needs more attempts.
+    const request = this.#direct.get(id);
     const prepared = this.#direct.delete(id) ? this.#outbox.entries.get(id) : undefined;
     if (prepared?.state === 'sending' && this.#sendable(prepared) && !this.#closed) {
-      if (await this.#delivery.send(prepared, prepared, false)) return;
+      // Not sent after all (closed or purged while waiting for a slot): its request never leaves.
+      const sent = this.#delivery.send(prepared, prepared, false, undefined, request);
+      if (await sent.finally(() => request?.cancel())) return;
       attemptsLeft--;
       if (attemptsLeft <= 0 || !(await this.#beforeRetry(id))) return;
-    }
+    } else request?.cancel();
     await pRetry(
       async () => {
         const entry = this.#outbox.entries.get(id);
@@ -281,6 +299,7 @@ export class Scheduler {
 
   close(): void {
     this.#closed = true;
+    for (const request of this.#direct.values()) request?.cancel();
     this.#direct.clear();
     if (this.#wakeTimer !== undefined) this.#settings.clock.clearTimeout(this.#wakeTimer);
     for (const wake of [...this.#sleeping.values()]) wake();

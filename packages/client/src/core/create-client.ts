@@ -72,8 +72,12 @@ export function createClient(options: ClientOptions): Client {
       entry.firstSentAt = now;
       log.push({ type: 'transition', at: now, entryId: entry.id, from: 'queued', to: 'sending' });
     }
+    const adding = outbox.add(entry, log);
+    // Its request is built while the commit is written (after the store has started it); it leaves
+    // once the commit is done.
+    if (direct) queueMicrotask(() => scheduler.prepareDirect(entry));
     try {
-      await outbox.add(entry, log);
+      await adding;
     } catch (error) {
       if (direct) scheduler.endDirect(entry, false);
       throw error;

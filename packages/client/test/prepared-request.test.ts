@@ -1,0 +1,112 @@
+// A new write's first request is built while its commit is written (with the platform's fetch), and
+// must leave only once the commit is done: never before, never when the commit fails, never after
+// close(). These run against a real loopback server through the real fetch; a spy on the global
+// `fetch` (which the client calls as the request leaves) tells when it left.
+import { type Client, createClient, type LandedError, memoryStore, type StoreChange } from '@landed/client';
+import { afterEach, describe, expect, test } from 'vitest';
+import { type ProtocolServer, startProtocolServer } from './support/protocol-server.ts';
+import { withCommit } from './support/stores.ts';
+
+let server: ProtocolServer;
+let client: Client | undefined;
+const platformFetch = globalThis.fetch;
+let left: string[] = [];
+
+afterEach(async () => {
+  globalThis.fetch = platformFetch;
+  await client?.close();
+  client = undefined;
+  await server?.close();
+});
+
+function spyOnFetch(): void {
+  left = [];
+  globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+    left.push(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    return platformFetch(input, init);
+  }) as typeof fetch;
+}
+
+/** A memory store whose entry commits wait until the test lets them go (or fails them). */
+function gatedStore() {
+  const inner = memoryStore();
+  const held: Array<{ change: StoreChange; go: () => void; fail: (error: Error) => void }> = [];
+  let arrived: () => void = () => {};
+  const store = withCommit(inner, (change, options) => {
+    if (!change.put?.some((e) => e.state === 'sending' && e.attempts === 1))
+      return inner.commit(change, options);
+    return new Promise<void>((resolve, reject) => {
+      held.push({
+        change,
+        go: () => inner.commit(change, options).then(resolve, reject),
+        fail: reject,
+      });
+      arrived();
+    });
+  });
+  const nextHeld = () =>
+    held.length > 0
+      ? Promise.resolve(held.shift() as (typeof held)[number])
+      : new Promise<(typeof held)[number]>((resolve) => {
+          arrived = () => resolve(held.shift() as (typeof held)[number]);
+        });
+  return { store, nextHeld };
+}
+
+/** Lets every pending timer, I/O callback and microtask of this turn run (ky's preparation included). */
+const turns = async (n: number) => {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+describe('the first request, built while its commit is written', () => {
+  test('leaves only once the commit is done, and lands once', async () => {
+    server = await startProtocolServer();
+    spyOnFetch();
+    const { store, nextHeld } = gatedStore();
+    client = createClient({ store, baseUrl: server.url });
+    const writing = client.post('/tickets', { n: 1 });
+    const commit = await nextHeld();
+    await turns(20);
+    expect(left).toEqual([]);
+    expect(server.requests).toHaveLength(0);
+    commit.go();
+    const handle = await writing;
+    expect((await handle.outcome).state).toBe('confirmed');
+    expect(left).toEqual([`${server.url}/tickets`]);
+    expect(server.applied).toHaveLength(1);
+  });
+
+  test('a failed commit: write() says STORE_WRITE_FAILED and no request ever leaves', async () => {
+    server = await startProtocolServer();
+    spyOnFetch();
+    const { store, nextHeld } = gatedStore();
+    client = createClient({ store, baseUrl: server.url });
+    const writing = client.post('/tickets', { n: 1 });
+    const commit = await nextHeld();
+    await turns(20);
+    commit.fail(Object.assign(new Error('ENOSPC: no space left'), { code: 'ENOSPC' }));
+    const error = (await writing.catch((e: unknown) => e)) as LandedError;
+    expect(error.code).toBe('STORE_WRITE_FAILED');
+    await turns(20);
+    expect(left).toEqual([]);
+    expect(server.requests).toHaveLength(0);
+    expect(client.list()).toEqual([]);
+  });
+
+  test('close() while the commit is written: the request never leaves', async () => {
+    server = await startProtocolServer();
+    spyOnFetch();
+    const { store, nextHeld } = gatedStore();
+    client = createClient({ store, baseUrl: server.url });
+    const writing = client.post('/tickets', { n: 1 }).catch((e: unknown) => e);
+    const commit = await nextHeld();
+    await turns(20);
+    const closing = client.close();
+    commit.go();
+    await closing;
+    await writing;
+    await turns(20);
+    expect(left).toEqual([]);
+    expect(server.requests).toHaveLength(0);
+  });
+});
