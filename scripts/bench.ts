@@ -67,8 +67,9 @@ function meets(r: BenchResult): string {
   const limit = Number(m[2]);
   return (m[1] === '<=' ? r.ratio <= limit : r.ratio >= limit) ? 'yes' : 'NO';
 }
+// Whole numbers (counts: samples, writes left unconfirmed) as they are; fractions to a useful precision.
 const fmt = (n: number) =>
-  Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toFixed(4);
+  Number.isInteger(n) || Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toFixed(4);
 const rows = results.map((r) => [
   r.id,
   fmt(r.ours),
