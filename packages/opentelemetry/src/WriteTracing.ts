@@ -36,7 +36,7 @@ const FINE: ReadonlySet<AttemptOutcome> = new Set(['confirmed', 'found', 'never-
  * and a child per attempt (send or lookup) that carries the trace context on the request. A write
  * accepted inside an active span is that span's child. A write this process did not accept (resumed
  * from the store after a restart, taken over from another tab) gets a write span at its first attempt
- * here, as a new trace.
+ * here, under the span it was written in (its stamp, `entry.trace`), or in a new trace without one.
  */
 export class WriteTracing implements WriteObserver {
   readonly #api: OpenTelemetryApi;
@@ -51,6 +51,19 @@ export class WriteTracing implements WriteObserver {
     this.#tracer = settings.tracer;
     this.#propagator = settings.propagator;
     this.#route = settings.route;
+  }
+
+  /**
+   * The trace context of the span active as the app writes (`traceparent` and the like, as the
+   * propagator writes them; never `baggage`, which may carry the app's data), kept with the entry
+   * (`entry.trace`) so that wherever the write is sent it joins that trace.
+   */
+  stamp(): string | undefined {
+    const active = this.#api.context.active();
+    if (!this.#api.trace.getSpan(active)) return undefined;
+    const { baggage: _baggage, ...carrier } = this.#inject(active);
+    for (const _ in carrier) return JSON.stringify(carrier);
+    return undefined;
   }
 
   transition({ entry, from, to }: Transition): void {
@@ -75,8 +88,9 @@ export class WriteTracing implements WriteObserver {
 
   attemptStart(attempt: AttemptInfo): Record<string, string> | undefined {
     const { entry } = attempt;
-    // Not accepted here: the context active now is whichever call woke the sender, not this write's.
-    const write = this.#writes.get(entry.id) ?? this.#open(entry, this.#api.ROOT_CONTEXT, false);
+    // Not accepted here: the context active now is whichever call woke the sender, not this write's;
+    // the trace the app wrote in is the one stamped on the entry, if any.
+    const write = this.#writes.get(entry.id) ?? this.#open(entry, this.#stamped(entry), false);
     const route = attempt.kind === 'lookup' ? lookupRoute(attempt) : this.#route(entry);
     const attributes = {
       [ATTR.method]: attempt.method,
@@ -93,12 +107,31 @@ export class WriteTracing implements WriteObserver {
       write.context,
     );
     this.#attempts.set(attempt, span);
-    const carrier: Record<string, string> = {};
-    const context = this.#api.trace.setSpan(write.context, span);
-    if (this.#propagator) this.#propagator.inject(context, carrier, this.#api.defaultTextMapSetter);
-    else this.#api.propagation.inject(context, carrier);
+    const carrier = this.#inject(this.#api.trace.setSpan(write.context, span));
     for (const _ in carrier) return carrier;
     return undefined;
+  }
+
+  #inject(context: Context): Record<string, string> {
+    const carrier: Record<string, string> = {};
+    if (this.#propagator) this.#propagator.inject(context, carrier, this.#api.defaultTextMapSetter);
+    else this.#api.propagation.inject(context, carrier);
+    return carrier;
+  }
+
+  /** The context of the span the entry was written under (see `stamp`), or a new trace. */
+  #stamped(entry: Entry): Context {
+    const root = this.#api.ROOT_CONTEXT;
+    let carrier: unknown;
+    try {
+      carrier = typeof entry.trace === 'string' ? JSON.parse(entry.trace) : undefined;
+    } catch {
+      return root;
+    }
+    if (typeof carrier !== 'object' || carrier === null) return root;
+    return this.#propagator
+      ? this.#propagator.extract(root, carrier, this.#api.defaultTextMapGetter)
+      : this.#api.propagation.extract(root, carrier);
   }
 
   attemptEnd(attempt: AttemptInfo, end: AttemptEnd): void {

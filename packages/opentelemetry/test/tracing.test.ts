@@ -6,7 +6,7 @@ import { type Client, type ClientOptions, createClient, memoryStore } from '@lan
 import { openTelemetryObserver } from '@landed/opentelemetry';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -240,4 +240,53 @@ test('a write made inside an active span is its child; a discarded write ends it
   const removed = await spansOf(waiting.id);
   expect(removed.write.attributes['landed.outcome']).toBe('removed');
   expect(removed.attempts).toHaveLength(0);
+});
+
+test('a write resumed by another client (a restart) joins the trace it was made in; no baggage is kept with it', async () => {
+  server = await startTraceServer([]);
+  const store = memoryStore();
+  const propagator = new CompositePropagator({
+    propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+  });
+  const offline = { isOnline: () => false, subscribe: () => () => {} };
+  const first = createClient({
+    store,
+    baseUrl: server.url,
+    online: offline,
+    observer: await openTelemetryObserver({ propagator }),
+  });
+  const tracer = trace.getTracer('museum-app');
+  const withBaggage = propagation.setBaggage(
+    context.active(),
+    propagation.createBaggage({ 'visitor.email': { value: 'ada@example.org' } }),
+  );
+  const { handle, checkout } = await context.with(withBaggage, () =>
+    tracer.startActiveSpan('checkout', async (span) => {
+      const made = await first.post('/tickets', { visitor: 10 });
+      span.end();
+      return { handle: made, checkout: span.spanContext() };
+    }),
+  );
+  const stamped = first.get(handle.id)?.trace;
+  expect(stamped).toContain(checkout.traceId);
+  expect(stamped).not.toContain('ada@example.org');
+  // The process that accepted it goes away before it could send (its write span is never exported).
+  await first.close();
+
+  client = createClient({
+    store,
+    baseUrl: server.url,
+    observer: await openTelemetryObserver({ propagator }),
+  });
+  await client.drain();
+  expect(client.get(handle.id)?.state).toBe('confirmed');
+  const { write, attempts } = await spansOf(handle.id);
+  expect(write.spanContext().traceId).toBe(checkout.traceId);
+  expect(write.parentSpanContext?.spanId).toBe(checkout.spanId);
+  expect(attempts).toHaveLength(1);
+  // The server's span joins the same trace, under the attempt.
+  expect(server.requests[0]?.trace?.traceId).toBe(checkout.traceId);
+  expect(server.requests[0]?.trace?.parentId).toBe(attempts[0]?.spanContext().spanId);
+  // What went on the wire carried no baggage either.
+  expect(server.requests[0]?.headers.baggage).toBeUndefined();
 });

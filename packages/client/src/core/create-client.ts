@@ -5,6 +5,7 @@ import { TERMINAL_STATES } from '../types/entry.ts';
 import { ClientContext } from './ClientContext.ts';
 import { Coordinator } from './Coordinator.ts';
 import { discardEntry } from './discard.ts';
+import { observeStamp } from './observe.ts';
 import { Principals } from './Principals.ts';
 import { Pruning } from './Pruning.ts';
 import { generateKey } from './protocol.ts';
@@ -60,6 +61,8 @@ export function createClient(options: ClientOptions): Client {
     if (valid.headers !== undefined) entry.headers = valid.headers;
     if (valid.label !== undefined) entry.label = valid.label;
     if (context.principal !== undefined) entry.principal = context.principal;
+    const trace = options.observer?.stamp && observeStamp(options.observer);
+    if (trace) entry.trace = trace;
     const log: LogRecord[] = [{ type: 'transition', at: now, entryId: entry.id, from: null, to: 'queued' }];
     // A write back to back with another is taken first and sent when the burst ends (`burst.ts`).
     const held = scheduler.burst.begin();

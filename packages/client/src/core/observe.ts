@@ -23,6 +23,16 @@ export function observeStart(
   }
 }
 
+/** What the observer stamps on a write being accepted (see `WriteObserver.stamp`); one that throws is ignored. */
+export function observeStamp(observer: WriteObserver | undefined): string | undefined {
+  try {
+    const stamp = observer?.stamp?.();
+    return typeof stamp === 'string' && stamp.length <= 512 ? stamp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Tells the observer the attempt has its answer (`answer` undefined: none came); one that throws is ignored. */
 export function observeEnd(
   observer: WriteObserver,

@@ -81,6 +81,12 @@ export interface Entry {
   serverRetentionSec?: number;
   /** App label shown in the console and reports (never the body). */
   label?: string;
+  /**
+   * What the client's observer stamped on the write as it was accepted (`WriteObserver.stamp`: the
+   * OpenTelemetry integration keeps the W3C `traceparent` of the span that was active), so a write
+   * resumed after a restart or sent from another tab joins the trace it was made in.
+   */
+  trace?: string;
   /** Since when the entry has been `uncertain` without a clear answer (for the too-long report). */
   uncertainSince?: number;
   /** Lookups in a row whose answer did not follow the protocol (see `MAX_UNBELIEVED_LOOKUPS`). */

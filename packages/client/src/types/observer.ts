@@ -49,6 +49,12 @@ export interface AttemptEnd {
  * must never stop a write. A client without an observer does none of this work.
  */
 export interface WriteObserver {
+  /**
+   * A write is being accepted (before it is persisted): a string returned here (at most 512
+   * characters) is kept with the entry as `entry.trace`, wherever and whenever it is sent. Never a
+   * secret or a body: it is stored in the outbox.
+   */
+  stamp?(): string | undefined;
   /** Each change of an entry's state, as the `transition` event gives it (`from: null` when it is accepted). */
   transition?(transition: Transition): void;
   /** Entries that left the outbox (discarded, purged at logout, compacted), whatever their state. */
