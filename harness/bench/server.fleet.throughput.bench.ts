@@ -2,6 +2,8 @@
 // PostgreSQL, against the same load through HAProxy to 1 of them, in alternating phases of one run.
 // Every request is a fresh museum ticket with its own Idempotency-Key (the middleware's full path:
 // claim, business insert, finish, commit). No Toxiproxy and no faults: this is the fleet's capacity.
+// Each instance of the fleet opens at most ceil(10 / 4) = 3 PostgreSQL connections (its share of the
+// single instance's default pool of 10; BENCH_FLEET_POOL_MAX to change), as docs/server.md recommends.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -19,6 +21,8 @@ const INSTANCES = 4;
 const CONCURRENCY = Number(process.env.BENCH_FLEET_CONCURRENCY ?? 32);
 const PHASE_MS = 3_000;
 const ROUNDS = 4;
+/** The single instance keeps the store's default pool (10); each of the fleet's takes its share. */
+const FLEET_POOL_MAX = Number(process.env.BENCH_FLEET_POOL_MAX ?? Math.ceil(10 / INSTANCES));
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc (0 where there is none). */
 function cpuMs(pid: number | undefined): number {
@@ -40,6 +44,56 @@ function machineBusyMs(): number {
   return ((cpu.reduce((a, b) => a + b, 0) - idle) * 1000) / CLOCK_TICKS;
 }
 
+/** CPU fields of a process: [user + system, user + system of its reaped children], in ms. */
+function cpuFields(pid: number): [number, number] {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return [
+      ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS,
+      ((Number(f[13]) + Number(f[14])) * 1000) / CLOCK_TICKS,
+    ];
+  } catch {
+    return [0, 0];
+  }
+}
+
+/**
+ * Every PostgreSQL process's CPU so far, in ms: the postmaster's children alive now (backends, WAL
+ * writer, checkpointer…) and those that exited (the postmaster's reaped-children time). Every
+ * database's backends count, other clients' too. 0 where the server is not on this machine.
+ */
+function postgresMs(postmaster: number | undefined): number {
+  if (postmaster === undefined) return 0;
+  const [own, reaped] = cpuFields(postmaster);
+  let total = own + reaped;
+  try {
+    const children = readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8');
+    for (const c of children.trim().split(/\s+/)) if (c) total += cpuFields(Number(c))[0];
+  } catch {
+    return 0;
+  }
+  return total;
+}
+
+/** The postmaster's process id, found as the parent of the checkpointer (undefined when not local). */
+async function findPostmaster(): Promise<number | undefined> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'",
+    );
+    const pid = rows[0]?.pid;
+    if (pid === undefined) return undefined;
+    const ppid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+    return Number.isInteger(ppid) && ppid > 1 ? ppid : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 async function reachable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: PG_URL });
   try {
@@ -57,10 +111,19 @@ if (!skipped(ID)) {
   else {
     const dir = mkdtempSync(join(tmpdir(), 'landed-bench-fleet-'));
     const databaseUrl = await resetFleetDatabase(PG_URL, 'landed_fleet_bench');
-    const apps: AppProcess[] = [await AppProcess.start({ databaseUrl })];
-    for (let i = 1; i < INSTANCES; i++) apps.push(await AppProcess.start({ databaseUrl }));
-    const backends = apps.map((app, i) => ({ name: `app${i}`, port: app.port }));
-    const one = await HAProxy.start(mkdtempSync(join(dir, 'one-')), { backends: backends.slice(0, 1) });
+    const postmaster = await findPostmaster();
+    // The single instance (apps[0]) with the store's default pool; the fleet's other three with their
+    // share. Through `one`, only apps[0] works; through `all`, every instance.
+    const single = await AppProcess.start({ databaseUrl });
+    const apps: AppProcess[] = [single];
+    const fleetApps: AppProcess[] = [];
+    for (let i = 0; i < INSTANCES; i++)
+      fleetApps.push(await AppProcess.start({ databaseUrl, pgPoolMax: FLEET_POOL_MAX }));
+    apps.push(...fleetApps);
+    const backends = fleetApps.map((app, i) => ({ name: `app${i}`, port: app.port }));
+    const one = await HAProxy.start(mkdtempSync(join(dir, 'one-')), {
+      backends: [{ name: 'app0', port: single.port }],
+    });
     const all = await HAProxy.start(mkdtempSync(join(dir, 'all-')), { backends });
     let n = 0;
     const post = (url: string) => () => {
@@ -76,38 +139,46 @@ if (!skipped(ID)) {
         body: JSON.stringify({ writeId, visitor: `v-${i}`, ticket: `T-${i}`, price: 25 }),
       });
     };
-    // Where each phase's CPU goes, per request: the app processes, this load generator, the machine.
-    const cpu = {
-      fleet: { app: 0, load: 0, machine: 0, ok: 0 },
-      one: { app: 0, load: 0, machine: 0, ok: 0 },
-    };
+    // Where each phase's CPU goes, per request: the app processes, PostgreSQL, HAProxy, this load
+    // generator, and the whole machine (anything else running on it included).
+    const zero = () => ({ app: 0, postgres: 0, haproxy: 0, load: 0, machine: 0, ok: 0 });
+    const cpu = { fleet: zero(), one: zero() };
+    const sample = () => ({
+      app: apps.reduce((t, a) => t + cpuMs(a.pid), 0),
+      postgres: postgresMs(postmaster),
+      haproxy: cpuMs(one.pid) + cpuMs(all.pid),
+      load: cpuMs(process.pid),
+      machine: machineBusyMs(),
+    });
     const phase = (url: string, into: keyof typeof cpu) => async () => {
-      const before = {
-        app: apps.reduce((t, a) => t + cpuMs(a.pid), 0),
-        load: cpuMs(process.pid),
-        machine: machineBusyMs(),
-      };
+      const before = sample();
       const result = await runLoad(post(url), {
         concurrency: CONCURRENCY,
         durationMs: PHASE_MS,
         expect: (r) => r.status === 201,
       });
+      const after = sample();
       const c = cpu[into];
-      c.app += apps.reduce((t, a) => t + cpuMs(a.pid), 0) - before.app;
-      c.load += cpuMs(process.pid) - before.load;
-      c.machine += machineBusyMs() - before.machine;
+      for (const k of ['app', 'postgres', 'haproxy', 'load', 'machine'] as const)
+        c[k] += after[k] - before[k];
       c.ok += result.ok;
       return result;
     };
-    const perRequest = (c: (typeof cpu)['one']) => ({
-      app: +(c.app / c.ok).toFixed(3),
-      load: +(c.load / c.ok).toFixed(3),
-      machine: +(c.machine / c.ok).toFixed(3),
-    });
+    const perRequest = (c: (typeof cpu)['one']) => {
+      const per = (ms: number) => +(ms / c.ok).toFixed(3);
+      return {
+        app: per(c.app),
+        postgres: per(c.postgres),
+        haproxy: per(c.haproxy),
+        load: per(c.load),
+        machine: per(c.machine),
+        other: per(c.machine - c.app - c.postgres - c.haproxy - c.load),
+      };
+    };
     try {
       await phase(all.url, 'fleet')(); // warm-up: every instance's pool, JIT and prepared statements
       await phase(one.url, 'one')();
-      for (const c of Object.values(cpu)) Object.assign(c, { app: 0, load: 0, machine: 0, ok: 0 });
+      for (const c of Object.values(cpu)) Object.assign(c, zero());
       const { ours, baseline } = await alternate(ROUNDS, phase(all.url, 'fleet'), phase(one.url, 'one'));
       const fleetCpu = perRequest(cpu.fleet);
       const oneCpu = perRequest(cpu.one);
@@ -120,19 +191,27 @@ if (!skipped(ID)) {
         target: '>= 1.6',
         notes: {
           instances: INSTANCES,
+          pool_max_fleet: FLEET_POOL_MAX,
           cores: availableParallelism(),
           concurrency: CONCURRENCY,
           p50_ms_fleet: +percentile(ours.latencies, 50).toFixed(2),
           p50_ms_one: +percentile(baseline.latencies, 50).toFixed(2),
           failed: ours.failed + baseline.failed,
-          // CPU ms per request: in the app processes (all of them), in this load generator, and on
-          // the whole machine (PostgreSQL, HAProxy and anything else running included).
+          // CPU ms per request: in the app processes (all of them), PostgreSQL (every process of the
+          // server), HAProxy, this load generator, the whole machine, and the rest of the machine
+          // (other work running beside the bench).
           cpu_ms_app_fleet: fleetCpu.app,
           cpu_ms_app_one: oneCpu.app,
+          cpu_ms_pg_fleet: fleetCpu.postgres,
+          cpu_ms_pg_one: oneCpu.postgres,
+          cpu_ms_haproxy_fleet: fleetCpu.haproxy,
+          cpu_ms_haproxy_one: oneCpu.haproxy,
           cpu_ms_load_fleet: fleetCpu.load,
           cpu_ms_load_one: oneCpu.load,
           cpu_ms_machine_fleet: fleetCpu.machine,
           cpu_ms_machine_one: oneCpu.machine,
+          cpu_ms_other_fleet: fleetCpu.other,
+          cpu_ms_other_one: oneCpu.other,
         },
       });
     } finally {

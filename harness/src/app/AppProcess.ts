@@ -13,6 +13,8 @@ export interface AppProcessOptions {
   sqlitePath?: string;
   /** The app's own connection string (through the database proxy when one is in place). */
   databaseUrl?: string;
+  /** The most PostgreSQL connections the app opens; else `LANDED_APP_PG_POOL_MAX` if set, else the store's 10. */
+  pgPoolMax?: number | undefined;
   /** Called each time the app exits on its own (before the restart). */
   onCrash?: (code: number | null) => void;
 }
@@ -111,6 +113,7 @@ export class AppProcess {
     };
     delete env.LANDED_APP_DATABASE_URL;
     if (this.#options.databaseUrl) env.LANDED_APP_DATABASE_URL = this.#options.databaseUrl;
+    if (this.#options.pgPoolMax !== undefined) env.LANDED_APP_PG_POOL_MAX = String(this.#options.pgPoolMax);
     if (this.#options.sqlitePath) env.LANDED_APP_SQLITE = this.#options.sqlitePath;
     if (this.#fault) env.LANDED_CHAOS_FAULT = formatFaultSetting(this.#fault);
     else delete env.LANDED_CHAOS_FAULT;

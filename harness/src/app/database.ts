@@ -15,7 +15,12 @@ import {
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; path: string }
-  | { kind: 'postgres'; connectionString: string };
+  | {
+      kind: 'postgres';
+      connectionString: string;
+      /** Connections this process's pool opens at most (`postgresStore`'s `max`, 10 by default). */
+      poolMax?: number | undefined;
+    };
 
 export interface AppDatabase {
   readonly store: IdempotencyStore<unknown>;
@@ -39,9 +44,12 @@ export async function openDatabase(config: DatabaseConfig): Promise<AppDatabase>
   // Resolved at run time: the PostgreSQL store is an optional part of @landed/server.
   const postgresEntry = '@landed/server/postgres';
   const { postgresStore } = (await import(postgresEntry)) as {
-    postgresStore: (options: { connectionString: string }) => IdempotencyStore<unknown>;
+    postgresStore: (options: { connectionString: string; max?: number }) => IdempotencyStore<unknown>;
   };
-  const store = postgresStore({ connectionString: config.connectionString });
+  const store = postgresStore({
+    connectionString: config.connectionString,
+    ...(config.poolMax === undefined ? {} : { max: config.poolMax }),
+  });
   await store.transaction(async (tx) => {
     await (tx as PgQueryable).query(POSTGRES_LEDGER);
   });

@@ -2,6 +2,8 @@
  * The reference app as its own process, so a scenario can kill it (crash-after-commit) and start it
  * again on the same port and database. Configured by environment:
  * - `LANDED_APP_PORT` (0 = any free port), `LANDED_APP_SQLITE` (file) or `LANDED_APP_DATABASE_URL`;
+ * - `LANDED_APP_PG_POOL_MAX`: the most PostgreSQL connections this process opens (default 10); an
+ *   instance of a fleet takes its share of what one server would (see docs/server.md);
  * - `LANDED_FAULTS=1` turns the fault hooks on; `LANDED_CHAOS_FAULT=kind@rate` starts with a fault set.
  * Prints `LANDED_APP_READY <port>` on stdout once it listens.
  */
@@ -14,7 +16,11 @@ import { createReferenceApp } from './ReferenceApp.ts';
 const env = process.env;
 const database = await openDatabase(
   env.LANDED_APP_DATABASE_URL
-    ? { kind: 'postgres', connectionString: env.LANDED_APP_DATABASE_URL }
+    ? {
+        kind: 'postgres',
+        connectionString: env.LANDED_APP_DATABASE_URL,
+        poolMax: poolMax(env.LANDED_APP_PG_POOL_MAX),
+      }
     : { kind: 'sqlite', path: env.LANDED_APP_SQLITE ?? 'landed-app.sqlite' },
 );
 const app = createReferenceApp({
@@ -39,3 +45,11 @@ const stop = () => {
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+
+function poolMax(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`LANDED_APP_PG_POOL_MAX must be a whole number ≥ 1, got "${text}".`);
+  return n;
+}

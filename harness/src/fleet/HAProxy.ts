@@ -29,6 +29,11 @@ export class HAProxy {
     this.configPath = configPath;
   }
 
+  /** The process id of HAProxy (its CPU is read from /proc by the fleet benchmark). */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }

@@ -26,6 +26,12 @@ describe('haproxyConfig', () => {
     expect(text).toContain('use-server app1 if { var(txn.landed_instance) -m int 1 }');
   });
 
+  it('runs one HAProxy thread unless told otherwise', () => {
+    expect(haproxyConfig({ port: 5000, backends })).toContain('  nbthread 1\n');
+    expect(haproxyConfig({ port: 5000, backends, threads: 4 })).toContain('  nbthread 4\n');
+    expect(() => haproxyConfig({ port: 5000, backends, threads: 0 })).toThrow(RangeError);
+  });
+
   it('refuses a fleet without instances', () => {
     expect(() => haproxyConfig({ port: 5000, backends: [] })).toThrow(RangeError);
   });

@@ -25,6 +25,14 @@ export interface HAProxyConfigOptions {
   routing?: 'round-robin' | 'attempt';
   /** How long HAProxy waits for an instance's answer (a slow handler must not be cut off). @default 120000 */
   serverTimeoutMs?: number;
+  /**
+   * HAProxy's threads (`nbthread`; HAProxy's own default is one per core). One thread forwards tens of
+   * thousands of requests a second, far more than a fleet of reference apps answers; on a small
+   * machine a second thread only competes with the instances and PostgreSQL for the cores (measured
+   * in docs/benchmarks.md, `server.fleet.throughput`).
+   * @default 1
+   */
+  threads?: number;
 }
 
 export function haproxyConfig({
@@ -32,11 +40,15 @@ export function haproxyConfig({
   backends,
   routing = 'round-robin',
   serverTimeoutMs = 120_000,
+  threads = 1,
 }: HAProxyConfigOptions): string {
   if (backends.length === 0) throw new RangeError('A fleet needs at least one instance.');
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new RangeError(`HAProxy needs a whole number of threads, at least 1 (got ${threads}).`);
   const lines = [
     'global',
     '  maxconn 4096',
+    `  nbthread ${threads}`,
     '',
     'defaults',
     '  mode http',
