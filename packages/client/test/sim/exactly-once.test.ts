@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { prng } from '../support/prng.ts';
 import { SimClock } from './sim-clock.ts';
-import { FAULTS, SimServer } from './sim-server.ts';
+import { FAULTS, type Fault, SimServer } from './sim-server.ts';
 
 const RETENTION_SEC = 60;
 /** What the short-retention server publishes; the client is left at its default `retentionSec` (a day). */
@@ -46,11 +46,18 @@ class World {
   readonly #shortRetention: boolean;
   /** Half the runs hold bursts of writes (the browser's default), half send each at once (Node's). */
   readonly #burstHoldMs: number;
+  /**
+   * Half the runs reach the server through the global `fetch`, as an app without a `fetch` option
+   * does: the client then builds a new write's first request while its commit is written, and the
+   * request leaves only once the commit is done (`prepareExchange`).
+   */
+  readonly #globalFetch: boolean;
 
   constructor(s: fc.Scheduler, lookup: boolean, seed: number, shortRetention: boolean) {
     this.#s = s;
     this.#shortRetention = shortRetention;
     this.#burstHoldMs = seed % 2 === 0 ? 1_000 : 0;
+    this.#globalFetch = Math.abs(seed >> 1) % 2 === 1;
     this.#random = prng(seed);
     this.server = new SimServer(this.clock, {
       retentionSec: shortRetention ? SHORT_RETENTION_SEC : RETENTION_SEC,
@@ -63,10 +70,12 @@ class World {
   start(): void {
     const generation = ++this.generation;
     const alive = () => generation === this.generation;
+    const fetch = this.server.fetchFor(this.#s);
+    if (this.#globalFetch) globalThis.fetch = fetch;
     this.client = createClient({
       store: crashable(this.store, alive),
       clock: this.clock.view(alive),
-      fetch: this.server.fetchFor(this.#s),
+      ...(this.#globalFetch ? {} : { fetch }),
       baseUrl: 'http://sim.invalid',
       ...(this.#shortRetention ? {} : { retentionSec: RETENTION_SEC }),
       timeoutMs: TIMEOUT_MS,
@@ -188,53 +197,10 @@ test(`exactly once under faults, crashes and clock jumps (FC_SEED=${seed}, runs=
       fc.integer(),
       fc.boolean(),
       async (s, cmds, faults, lookup, jitterSeed, shortRetention) => {
-        const world = new World(s, lookup, jitterSeed, shortRetention);
-        if (shortRetention) await warmUp(s, world);
-        world.server.faults = [...Array(world.server.requests).fill('none'), ...faults];
-        await fc.scheduledModelRun(s, () => ({ model: { writes: 0 }, real: world }), cmds);
-        await healAndDrain(s, world);
-        // Restart once more from the store: what a person would see after the app is reopened.
-        world.start();
-        await healAndDrain(s, world);
-        for (let i = 0; i < 5; i++) await tick();
-
-        totals.runs++;
-        totals.writes += world.accepted.size;
-        totals.restarts += world.restarts;
-        totals.faults += faults.filter((f) => f !== 'none').length;
-        totals.attempts += world.server.requests;
-        for (const id of world.accepted.keys()) {
-          const entry = world.client.get(id);
-          if (entry?.state === 'confirmed') totals.confirmed++;
-          if (entry?.outcome?.replayed) totals.replayed++;
-          if (entry?.state === 'expired') totals.expired++;
-        }
-        const appliedPerKey = new Map<string, number>();
-        for (const row of world.server.ledger)
-          appliedPerKey.set(row.key, (appliedPerKey.get(row.key) ?? 0) + 1);
-        const keys = new Set([...world.accepted.values()].map((w) => w.key));
-        for (const row of world.server.ledger)
-          expect(keys.has(row.key), `unexpected ledger row ${row.key}`).toBe(true);
-        for (const [id, write] of world.accepted) {
-          const entry = world.client.get(id);
-          const applied = appliedPerKey.get(write.key) ?? 0;
-          expect(entry, `accepted write ${write.payload} is lost from the outbox`).toBeDefined();
-          expect(['confirmed', 'rejected', 'expired'], `${write.payload} left ${entry?.state}`).toContain(
-            entry?.state,
-          );
-          expect(applied, `${write.payload} applied ${applied} times`).toBeLessThanOrEqual(1);
-          if (entry?.state === 'confirmed')
-            expect(applied, `${write.payload} confirmed but never applied`).toBe(1);
-          if (entry?.state === 'rejected')
-            expect(applied, `${write.payload} rejected but applied (phantom)`).toBe(0);
-          if (entry?.state === 'expired') {
-            expect(
-              world.reports.some((r) => r.kind === 'expired' && r.entry.id === id),
-              `${write.payload} expired unreported`,
-            ).toBe(true);
-          }
-          const payload = world.server.ledger.find((row) => row.key === write.key)?.body;
-          if (payload !== undefined) expect(JSON.parse(payload)).toEqual({ payload: write.payload });
+        try {
+          await simulateOnce(s, cmds, faults, lookup, jitterSeed, shortRetention);
+        } finally {
+          globalThis.fetch = platformFetch;
         }
       },
     ),
@@ -245,3 +211,62 @@ test(`exactly once under faults, crashes and clock jumps (FC_SEED=${seed}, runs=
   expect(totals.writes).toBeGreaterThan(numRuns * 3);
   expect(totals.replayed + totals.expired).toBeGreaterThan(0);
 }, 600_000);
+
+const platformFetch = globalThis.fetch;
+
+/** One run of the property: a world, its commands and faults, then every accepted write judged. */
+async function simulateOnce(
+  s: fc.Scheduler,
+  cmds: Iterable<Cmd>,
+  faults: Fault[],
+  lookup: boolean,
+  jitterSeed: number,
+  shortRetention: boolean,
+): Promise<void> {
+  const world = new World(s, lookup, jitterSeed, shortRetention);
+  if (shortRetention) await warmUp(s, world);
+  world.server.faults = [...Array(world.server.requests).fill('none'), ...faults];
+  await fc.scheduledModelRun(s, () => ({ model: { writes: 0 }, real: world }), cmds);
+  await healAndDrain(s, world);
+  // Restart once more from the store: what a person would see after the app is reopened.
+  world.start();
+  await healAndDrain(s, world);
+  for (let i = 0; i < 5; i++) await tick();
+
+  totals.runs++;
+  totals.writes += world.accepted.size;
+  totals.restarts += world.restarts;
+  totals.faults += faults.filter((f) => f !== 'none').length;
+  totals.attempts += world.server.requests;
+  for (const id of world.accepted.keys()) {
+    const entry = world.client.get(id);
+    if (entry?.state === 'confirmed') totals.confirmed++;
+    if (entry?.outcome?.replayed) totals.replayed++;
+    if (entry?.state === 'expired') totals.expired++;
+  }
+  const appliedPerKey = new Map<string, number>();
+  for (const row of world.server.ledger) appliedPerKey.set(row.key, (appliedPerKey.get(row.key) ?? 0) + 1);
+  const keys = new Set([...world.accepted.values()].map((w) => w.key));
+  for (const row of world.server.ledger)
+    expect(keys.has(row.key), `unexpected ledger row ${row.key}`).toBe(true);
+  for (const [id, write] of world.accepted) {
+    const entry = world.client.get(id);
+    const applied = appliedPerKey.get(write.key) ?? 0;
+    expect(entry, `accepted write ${write.payload} is lost from the outbox`).toBeDefined();
+    expect(['confirmed', 'rejected', 'expired'], `${write.payload} left ${entry?.state}`).toContain(
+      entry?.state,
+    );
+    expect(applied, `${write.payload} applied ${applied} times`).toBeLessThanOrEqual(1);
+    if (entry?.state === 'confirmed') expect(applied, `${write.payload} confirmed but never applied`).toBe(1);
+    if (entry?.state === 'rejected')
+      expect(applied, `${write.payload} rejected but applied (phantom)`).toBe(0);
+    if (entry?.state === 'expired') {
+      expect(
+        world.reports.some((r) => r.kind === 'expired' && r.entry.id === id),
+        `${write.payload} expired unreported`,
+      ).toBe(true);
+    }
+    const payload = world.server.ledger.find((row) => row.key === write.key)?.body;
+    if (payload !== undefined) expect(JSON.parse(payload)).toEqual({ payload: write.payload });
+  }
+}
