@@ -19,6 +19,19 @@ export interface AppProcessOptions {
   onCrash?: (code: number | null) => void;
 }
 
+/** App processes still running: killed if the harness exits first (one listener for all of them). */
+const running = new Set<ChildProcess>();
+let exitHooked = false;
+function killedOnExit(child: ChildProcess): void {
+  if (!exitHooked) {
+    exitHooked = true;
+    process.once('exit', () => {
+      for (const app of running) app.kill('SIGKILL');
+    });
+  }
+  running.add(child);
+}
+
 const MAIN = join(import.meta.dirname, 'main.ts');
 
 export class AppProcess {
@@ -126,8 +139,7 @@ export class AppProcess {
     child.stderr?.setEncoding('utf8').on('data', (c: string) => {
       stderr = (stderr + c).slice(-2_000);
     });
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
+    killedOnExit(child);
     return new Promise<void>((resolve, reject) => {
       let ready = false;
       const timer = setTimeout(() => {
@@ -149,7 +161,7 @@ export class AppProcess {
         resolve();
       });
       child.once('exit', (code) => {
-        process.off('exit', killOnExit);
+        running.delete(child);
         clearTimeout(timer);
         if (!ready) {
           reject(
