@@ -124,7 +124,7 @@ test('a page and the worker both alive: only the page sends; when it closes with
       return pending.some((request) => request.name === lock);
     },
     `landed:${name}`,
-    { timeout: 20_000 },
+    { timeout: 40_000 },
   );
   app.server.mode = 'protocol';
   await tab.close();
@@ -179,7 +179,7 @@ test('docs/examples/service-worker runs as documented: a pairing made offline la
   try {
     const tab = await context.newPage();
     await tab.goto(desk.url);
-    await tab.waitForFunction(() => document.title === 'Museum desk', null, { timeout: 20_000 });
+    await tab.waitForFunction(() => document.title === 'Museum desk', null, { timeout: 40_000 });
     await expect.poll(() => tab.locator('#worker').textContent()).toContain('sent by the service worker');
     await goOffline(context);
     await tab.getByRole('button', { name: 'Pair pen' }).click();

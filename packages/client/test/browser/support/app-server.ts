@@ -81,7 +81,7 @@ export async function startAppServer(
     forget: () => stored.clear(),
     waitForApplied: (count, timeoutMs) =>
       state.waitFor(() => state.applied.length >= count, `${count} applied writes`, timeoutMs),
-    async waitFor(check, what, timeoutMs = 20_000) {
+    async waitFor(check, what, timeoutMs = 40_000) {
       const deadline = Date.now() + timeoutMs;
       while (!check()) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

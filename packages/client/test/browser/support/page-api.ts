@@ -22,7 +22,7 @@ type Api = {
 };
 
 export async function ready(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.title === 'ready', null, { timeout: 20_000 });
+  await page.waitForFunction(() => document.title === 'ready', null, { timeout: 40_000 });
 }
 
 export const pageWrite = (page: Page, body: unknown): Promise<WriteResult> =>
@@ -42,7 +42,7 @@ export async function waitForEntries(
   page: Page,
   check: (entries: PageEntry[]) => boolean,
   what: string,
-  timeoutMs = 20_000,
+  timeoutMs = 40_000,
 ): Promise<PageEntry[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

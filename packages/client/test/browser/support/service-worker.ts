@@ -16,7 +16,7 @@ export async function dispatchSync(page: Page, origin: string, tag: string): Pro
   const cdp = await page.context().newCDPSession(page);
   const scope = `${origin}/`;
   const registrationId = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no service worker registration for ${scope}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`no service worker registration for ${scope}`)), 40_000);
     cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
       const found = registrations.find((r) => r.scopeURL === scope && !r.isDeleted);
       if (!found) return;
