@@ -42,7 +42,7 @@ const MAYBE_APPLIED = new Set([408, 425, 429]);
 
 export function parseBody(text: string, contentType: string | null): JsonValue | undefined | Error {
   if (text === '') return undefined;
-  if (contentType && (contentType.includes('json') || /json/i.test(contentType))) {
+  if (contentType && /json/i.test(contentType)) {
     try {
       return JSON.parse(text) as JsonValue;
     } catch (error) {

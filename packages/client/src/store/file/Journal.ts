@@ -33,9 +33,7 @@ export interface EncodedCommit {
 
 interface Pending {
   /** Encoded when the commit is made, or (a relaxed commit) only once its group is taken. */
-  line?: string;
-  change?: JournalChange;
-  encode?: (() => EncodedCommit) | undefined;
+  commit: EncodedCommit | (() => EncodedCommit);
   /** False: resolve once written, without waiting for an fdatasync (see `StoreCommitOptions`). */
   durable: boolean;
   resolve: () => void;
@@ -141,28 +139,21 @@ export class Journal {
   commit(commit: EncodedCommit | (() => EncodedCommit), durable = true): Promise<void> {
     if (this.#closed) return Promise.reject(closedError(this.#path));
     return new Promise((resolve, reject) => {
-      this.#queue.push(
-        typeof commit === 'function'
-          ? { encode: commit, durable, resolve, reject }
-          : { line: commit.line, change: commit.change, durable, resolve, reject },
-      );
+      this.#queue.push({ commit, durable, resolve, reject });
       this.#kick();
     });
   }
 
-  /** Encodes a commit made lazily; one that cannot be encoded is refused alone, and false. */
-  #encoded(pending: Pending): boolean {
-    if (pending.encode === undefined) return true;
+  /** The commit encoded (at once if it was made lazily); one that cannot be is refused alone. */
+  #encoded(pending: Pending): EncodedCommit | undefined {
+    if (typeof pending.commit !== 'function') return pending.commit;
     try {
-      const { line, change } = pending.encode();
-      pending.line = line;
-      pending.change = change;
-      pending.encode = undefined;
-      return true;
+      pending.commit = pending.commit();
+      return pending.commit;
     } catch (error) {
       this.stats.failedCommits++;
       pending.reject(error);
-      return false;
+      return undefined;
     }
   }
 
@@ -231,12 +222,12 @@ export class Journal {
       let bytes = 0;
       let take = 0;
       while (take < this.#queue.length && (take === 0 || bytes < MAX_GROUP_BYTES)) {
-        const pending = this.#queue[take] as Pending;
-        if (!this.#encoded(pending)) {
+        const encoded = this.#encoded(this.#queue[take] as Pending);
+        if (!encoded) {
           this.#queue.splice(take, 1);
           continue;
         }
-        bytes += (pending.line as string).length;
+        bytes += encoded.line.length;
         take++;
       }
       if (take > 0) await this.#writeGroup(this.#queue.splice(0, take));
@@ -244,8 +235,10 @@ export class Journal {
   }
 
   async #writeGroup(group: Pending[]): Promise<void> {
+    // Every commit of a group is encoded (`#loop` took only those).
+    const lineOf = (pending: Pending) => (pending.commit as EncodedCommit).line;
     const buf = Buffer.from(
-      group.length === 1 ? ((group[0] as Pending).line as string) : group.map((p) => p.line).join(''),
+      group.length === 1 ? lineOf(group[0] as Pending) : group.map(lineOf).join(''),
       'utf8',
     );
     const durable = this.#sync && group.some((pending) => pending.durable);
@@ -309,7 +302,7 @@ export class Journal {
     this.stats.bytes = this.#size;
     this.#extend();
     for (const pending of group) {
-      this.#state.apply(pending.change as JournalChange);
+      this.#state.apply((pending.commit as EncodedCommit).change);
       this.stats.commits++;
       pending.resolve();
     }
