@@ -2,6 +2,8 @@
 // PostgreSQL, against the same load through HAProxy to 1 of them, in alternating phases of one run.
 // Every request is a fresh museum ticket with its own Idempotency-Key (the middleware's full path:
 // claim, business insert, finish, commit). No Toxiproxy and no faults: this is the fleet's capacity.
+// Then the same two balancers with writes that carry no key (the app's plain route: the same insert,
+// no key record): the fleet ratio any app gets on this machine, Landed or not (notes `bare_*`).
 // Each instance of the fleet opens at most ceil(10 / 4) = 3 PostgreSQL connections (its share of the
 // single instance's default pool of 10; BENCH_FLEET_POOL_MAX to change), as docs/server.md recommends.
 import { randomUUID } from 'node:crypto';
@@ -126,7 +128,9 @@ if (!skipped(ID)) {
     });
     const all = await HAProxy.start(mkdtempSync(join(dir, 'all-')), { backends });
     let n = 0;
-    const post = (url: string) => () => {
+    // A keyed write takes the middleware's path; a bare one (no Idempotency-Key) the app's plain
+    // route: the same insert in one transaction of the same store, with no key record.
+    const post = (url: string, keyed: boolean) => () => {
       const i = n++;
       const writeId = `bench:${i}`;
       return fetch(`${url}/tickets`, {
@@ -134,7 +138,7 @@ if (!skipped(ID)) {
         headers: {
           'content-type': 'application/json',
           authorization: 'Bearer bench',
-          'idempotency-key': `"${randomUUID()}"`,
+          ...(keyed ? { 'idempotency-key': `"${randomUUID()}"` } : {}),
         },
         body: JSON.stringify({ writeId, visitor: `v-${i}`, ticket: `T-${i}`, price: 25 }),
       });
@@ -142,7 +146,7 @@ if (!skipped(ID)) {
     // Where each phase's CPU goes, per request: the app processes, PostgreSQL, HAProxy, this load
     // generator, and the whole machine (anything else running on it included).
     const zero = () => ({ app: 0, postgres: 0, haproxy: 0, load: 0, machine: 0, ok: 0 });
-    const cpu = { fleet: zero(), one: zero() };
+    const cpu = { fleet: zero(), one: zero(), bareFleet: zero(), bareOne: zero() };
     const sample = () => ({
       app: apps.reduce((t, a) => t + cpuMs(a.pid), 0),
       postgres: postgresMs(postmaster),
@@ -150,9 +154,9 @@ if (!skipped(ID)) {
       load: cpuMs(process.pid),
       machine: machineBusyMs(),
     });
-    const phase = (url: string, into: keyof typeof cpu) => async () => {
+    const phase = (url: string, into: keyof typeof cpu, keyed = true) => async () => {
       const before = sample();
-      const result = await runLoad(post(url), {
+      const result = await runLoad(post(url, keyed), {
         concurrency: CONCURRENCY,
         durationMs: PHASE_MS,
         expect: (r) => r.status === 201,
@@ -178,8 +182,17 @@ if (!skipped(ID)) {
     try {
       await phase(all.url, 'fleet')(); // warm-up: every instance's pool, JIT and prepared statements
       await phase(one.url, 'one')();
+      await phase(all.url, 'bareFleet', false)();
+      await phase(one.url, 'bareOne', false)();
       for (const c of Object.values(cpu)) Object.assign(c, zero());
       const { ours, baseline } = await alternate(ROUNDS, phase(all.url, 'fleet'), phase(one.url, 'one'));
+      // The same fleet against the same single instance for writes with no key record: what four
+      // processes on this machine give any app, Landed's middleware or not (the floor of the ratio).
+      const bare = await alternate(
+        ROUNDS,
+        phase(all.url, 'bareFleet', false),
+        phase(one.url, 'bareOne', false),
+      );
       const fleetCpu = perRequest(cpu.fleet);
       const oneCpu = perRequest(cpu.one);
       emit({
@@ -196,7 +209,14 @@ if (!skipped(ID)) {
           concurrency: CONCURRENCY,
           p50_ms_fleet: +percentile(ours.latencies, 50).toFixed(2),
           p50_ms_one: +percentile(baseline.latencies, 50).toFixed(2),
-          failed: ours.failed + baseline.failed,
+          failed: ours.failed + baseline.failed + bare.ours.failed + bare.baseline.failed,
+          // Writes with no Idempotency-Key through the same two balancers: the fleet ratio of a bare
+          // app on this machine, and each side's throughput.
+          bare_ratio: +(bare.ours.rps / bare.baseline.rps).toFixed(3),
+          bare_rps_fleet: Math.round(bare.ours.rps),
+          bare_rps_one: Math.round(bare.baseline.rps),
+          cpu_ms_machine_bare_fleet: perRequest(cpu.bareFleet).machine,
+          cpu_ms_machine_bare_one: perRequest(cpu.bareOne).machine,
           // CPU ms per request: in the app processes (all of them), PostgreSQL (every process of the
           // server), HAProxy, this load generator, the whole machine, and the rest of the machine
           // (other work running beside the bench).
