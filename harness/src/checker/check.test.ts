@@ -170,6 +170,29 @@ describe('Checker on hand-written histories', () => {
     expect(violations(v)).toEqual({ unresolved: 1 });
   });
 
+  it('counts a write never answered as the slowest in the resolve times, not as absent', () => {
+    // 99 writes answered within 10 ms and one stranded: leaving it out would give a p99 of 10 ms.
+    const ids = Array.from({ length: 100 }, (_, i) => `w${i}`);
+    const history: History = ids.flatMap((id, i) =>
+      i === 0 ? [enqueue(id), attempt(id, 'info')] : [enqueue(id), verdict(id, 'confirmed', 10)],
+    );
+    const v = only(
+      history,
+      ids.map((id) => row(id)),
+    );
+    expect(violations(v)).toEqual({ unresolved: 1 });
+    expect(v.resolveMsP50).toBe(10);
+    expect(v.resolveMsP99).toBe(10);
+    // Two stranded of 100: the 99th percentile is one of them.
+    const two = only(
+      [...history.filter((op) => !(op.type === 'verdict' && op.writeId === 'w1')), attempt('w1', 'info')],
+      ids.map((id) => row(id)),
+    );
+    expect(two.unresolved).toBe(2);
+    expect(two.resolveMsP99).toBe(Number.POSITIVE_INFINITY);
+    expect(two.resolveMsP50).toBe(10);
+  });
+
   it('keeps the first enqueue and a final answer when a restarted process reports again', () => {
     const v = only(
       [enqueue('w1', 0), verdict('w1', 'confirmed', 20), enqueue('w1', 50), verdict('w1', 'unresolved', 60)],

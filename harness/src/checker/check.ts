@@ -46,6 +46,11 @@ export interface ClientVerdict {
   /** A person was told to decide: not a violation (the write is accounted for), but worth reading. */
   expired: number;
   attemptsPerWrite: number;
+  /**
+   * Percentiles of the time from accept to final answer. A write with no final answer counts as never
+   * answered (`Infinity`): a run that strands more than 1% of its writes has an infinite p99 instead
+   * of looking faster for leaving its slowest writes out.
+   */
   resolveMsP50: number;
   resolveMsP99: number;
   passed: boolean;
@@ -212,8 +217,10 @@ export function check(
     v.writes++;
     r.attempts += w.attempts;
     const answered = w.verdict === 'confirmed' || w.verdict === 'rejected' || w.verdict === 'expired';
-    if (!answered) note('unresolved');
-    else {
+    if (!answered) {
+      note('unresolved');
+      r.resolve.push(Number.POSITIVE_INFINITY);
+    } else {
       v[w.verdict as 'confirmed' | 'rejected' | 'expired']++;
       r.resolve.push(w.verdictAt - w.enqueuedAt);
     }
@@ -234,7 +241,7 @@ export function check(
   const out: ClientVerdict[] = [];
   for (const { v, attempts, resolve } of results.values()) {
     v.attemptsPerWrite = v.writes === 0 ? 0 : attempts / v.writes;
-    resolve.sort((a, b) => a - b);
+    resolve.sort((a, b) => (a === b ? 0 : a - b));
     v.resolveMsP50 = percentileOfSorted(resolve, 50);
     v.resolveMsP99 = percentileOfSorted(resolve, 99);
     v.passed = VIOLATIONS.every((k) => v[k] === 0);

@@ -51,6 +51,6 @@ export function scenarioSummary(run: ScenarioRun): string[] {
 }
 
 function measureLine(m: Measure): string {
-  const text = `  ${m.held ? 'ok  ' : 'FAIL'} ${m.name.padEnd(20)} ${`${m.value}${m.unit}`.padStart(9)}  (at most ${m.limit}${m.unit})`;
+  const text = `  ${m.held ? 'ok  ' : 'FAIL'} ${m.name.padEnd(20)} ${(Number.isFinite(m.value) ? `${m.value}${m.unit}` : 'never').padStart(9)}  (at most ${m.limit}${m.unit})`;
   return m.note ? `${text}\n         ${m.note}` : text;
 }

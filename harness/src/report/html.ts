@@ -6,6 +6,7 @@
 import { type ClientVerdict, VIOLATIONS } from '../checker/check.ts';
 import type { ScenarioRun } from '../scenarios/run-scenario.ts';
 import type { RunMeta } from './rerun.ts';
+import { millis } from './table.ts';
 import { timelineSvg } from './timeline.ts';
 
 const esc = (s: string) =>
@@ -22,7 +23,7 @@ function row(v: ClientVerdict): string {
   const cell = (n: number, bad: boolean) => `<td class="${bad && n > 0 ? 'bad' : ''}">${n}</td>`;
   return `<tr><td>${v.client}</td><td>${v.writes}</td>${VIOLATIONS.map((k) => cell(v[k], true)).join('')}<td>${v.recovered}</td><td>${v.attemptsPerWrite.toFixed(2)}</td><td>${fmt(v.resolveMsP50)}</td><td>${fmt(v.resolveMsP99)}</td><td class="${v.passed ? 'pass' : 'fail'}">${v.passed ? 'PASS' : 'FAIL'}</td></tr>`;
 }
-const fmt = (n: number) => (Number.isFinite(n) ? String(Math.round(n)) : '-');
+const fmt = millis;
 
 export function htmlReport(runs: readonly ScenarioRun[], meta: RunMeta & { generatedAt: Date }): string {
   const head = `<tr><th>client</th><th>writes</th>${VIOLATIONS.map((k) => `<th>${k}</th>`).join('')}<th>recovered</th><th>att/write</th><th>p50 ms</th><th>p99 ms</th><th></th></tr>`;

@@ -6,6 +6,7 @@ import { type ClientVerdict, VIOLATIONS } from '../checker/check.ts';
 import { isLanded } from '../checker/history.ts';
 import type { ScenarioRun } from '../scenarios/run-scenario.ts';
 import type { RunMeta } from './rerun.ts';
+import { millis } from './table.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
@@ -42,8 +43,7 @@ export function markdownReport(runs: readonly ScenarioRun[], meta: RunMeta): str
     }
     const landed =
       r.verdicts.find((v) => v.client === 'landed') ?? r.verdicts.find((v) => isLanded(v.client));
-    const p99 =
-      landed && Number.isFinite(landed.resolveMsP99) ? String(Math.round(landed.resolveMsP99)) : '–';
+    const p99 = !landed || Number.isNaN(landed.resolveMsP99) ? '–' : millis(landed.resolveMsP99);
     const cells = kinds.map((kind) => verdict(r.verdicts.find((v) => v.client === kind)));
     lines.push(
       `| \`${r.name}\` | ${cells.join(' | ')} | ${p99} | ${landed ? landed.attemptsPerWrite.toFixed(2) : '–'} |`,

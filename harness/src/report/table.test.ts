@@ -57,4 +57,13 @@ describe('verdictTable', () => {
     expect(naive).toMatch(/^ {23}naive +10000 +309 +4030 +2581 +470 +0 +3370 +3\.47 +34947 FAIL$/);
     expect(landed?.length).toBe(naive?.length);
   });
+
+  it('shows a p99 that is a write never answered as "never"', () => {
+    const stranded = { ...verdict('naive', 0), resolveMsP99: Number.POSITIVE_INFINITY };
+    const lines = verdictTable([run('client-kill', { verdicts: [verdict('landed', 0), stranded] })]).split(
+      '\n',
+    );
+    const naive = lines.find((l) => /^ +naive /.test(l));
+    expect(naive).toMatch(/ never PASS$/);
+  });
 });

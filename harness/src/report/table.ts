@@ -13,6 +13,12 @@ const KINDS = [
   ['naive', 'naive'],
 ] as const;
 
+/** A resolve time for the table: `-` with no writes, `never` when the percentile is a write never answered. */
+export function millis(ms: number): string {
+  if (Number.isNaN(ms)) return '-';
+  return Number.isFinite(ms) ? String(Math.round(ms)) : 'never';
+}
+
 function cells(v: ClientVerdict | undefined): string[] {
   if (!v) return COLS.map(() => '-');
   const other = v.unexpected + v.wrongPayload + v.inconsistentReplay;
@@ -25,7 +31,7 @@ function cells(v: ClientVerdict | undefined): string[] {
     String(other),
     String(v.recovered),
     v.attemptsPerWrite.toFixed(2),
-    Number.isNaN(v.resolveMsP99) ? '-' : String(Math.round(v.resolveMsP99)),
+    millis(v.resolveMsP99),
     v.passed ? 'PASS' : 'FAIL',
   ];
 }
