@@ -154,20 +154,22 @@ if (!skipped(ID)) {
       load: cpuMs(process.pid),
       machine: machineBusyMs(),
     });
-    const phase = (url: string, into: keyof typeof cpu, keyed = true) => async () => {
-      const before = sample();
-      const result = await runLoad(post(url, keyed), {
-        concurrency: CONCURRENCY,
-        durationMs: PHASE_MS,
-        expect: (r) => r.status === 201,
-      });
-      const after = sample();
-      const c = cpu[into];
-      for (const k of ['app', 'postgres', 'haproxy', 'load', 'machine'] as const)
-        c[k] += after[k] - before[k];
-      c.ok += result.ok;
-      return result;
-    };
+    const phase =
+      (url: string, into: keyof typeof cpu, keyed = true) =>
+      async () => {
+        const before = sample();
+        const result = await runLoad(post(url, keyed), {
+          concurrency: CONCURRENCY,
+          durationMs: PHASE_MS,
+          expect: (r) => r.status === 201,
+        });
+        const after = sample();
+        const c = cpu[into];
+        for (const k of ['app', 'postgres', 'haproxy', 'load', 'machine'] as const)
+          c[k] += after[k] - before[k];
+        c.ok += result.ok;
+        return result;
+      };
     const perRequest = (c: (typeof cpu)['one']) => {
       const per = (ms: number) => +(ms / c.ok).toFixed(3);
       return {

@@ -7,7 +7,8 @@ import type { RunArgs } from '../cli/args.ts';
 import type { Experiment } from '../experiment/Experiment.ts';
 import { loadMuseum } from '../experiment/load.ts';
 
-export interface RerunArgs extends Pick<RunArgs, 'seed' | 'target' | 'full' | 'experiment' | 'fleet' | 'clientKinds'> {
+export interface RerunArgs
+  extends Pick<RunArgs, 'seed' | 'target' | 'full' | 'experiment' | 'fleet' | 'clientKinds'> {
   /** The scenarios run; all of them print no `--scenario`. */
   names: readonly string[];
   clients: number;
