@@ -15,7 +15,8 @@ import { type ClientVerdict, check } from '../src/checker/check.ts';
 import type { Op } from '../src/checker/history.ts';
 import { SharedChromium } from '../src/clients/browser/chromium.ts';
 import { checkClientKinds, parseClientKinds, registerClientKind } from '../src/clients/kinds.ts';
-import { runKindsInProcess } from '../src/scenarios/run-kinds.ts';
+import { museumWorkload } from '../src/clients/workload.ts';
+import { runClientsInProcess } from '../src/scenarios/run-scenario.ts';
 import { openStage } from '../src/scenarios/Stage.ts';
 import { startToxiproxy, type ToxiproxyServer } from '../src/toxiproxy/ToxiproxyServer.ts';
 import { runCli } from './support/cli.ts';
@@ -36,12 +37,15 @@ beforeAll(async () => {
     // Set before the first write is sent, so that write meets it whatever the machine's speed.
     await stage.server?.setFault({ kind: '500-after-commit', rate: 1 });
     const history: Op[] = [];
-    await runKindsInProcess(
+    await runClientsInProcess({
+      plans: new Map(KINDS.map((kind) => [`${kind}:0`, { writes: museumWorkload(kind, 0, WRITES) }])),
+      steps: [],
+      faultWindowMs: 1_000,
+      size: { windowMs: 1_000, drainMs: 30_000 },
       stage,
-      [],
-      { kinds: KINDS, clients: 1, writes: WRITES, windowMs: 1_000, drainMs: 30_000, chromium },
-      (op) => history.push(op),
-    );
+      record: (op) => history.push(op),
+      chromium,
+    });
     verdicts = check(history, await stage.readLedger());
   } finally {
     await stage.close();

@@ -11,7 +11,7 @@ import type { FaultOp, History, Op } from '../checker/history.ts';
 import { agentFetch } from '../clients/agent-fetch.ts';
 import { SharedChromium } from '../clients/browser/chromium.ts';
 import { PageOrigin } from '../clients/browser/PageOrigin.ts';
-import { clientKind, pagesOf } from '../clients/kinds.ts';
+import { clientKind, type KindContext, pagesOf } from '../clients/kinds.ts';
 import type { ClientRunner } from '../clients/runner.ts';
 import type { Experiment, Scenario } from '../experiment/Experiment.ts';
 import type { SentWrite } from '../experiment/payload.ts';
@@ -141,7 +141,20 @@ export async function runScenario(
         record,
         sentry,
       });
-    else await runInProcess(scenario, plans, steps, size, faultWindowMs, stage, record, sentry, env.chromium);
+    else
+      await runClientsInProcess({
+        plans,
+        steps,
+        faultWindowMs,
+        size,
+        stage,
+        record,
+        reporterFor: (kind) =>
+          kind === 'landed'
+            ? sentry?.reporter({ 'chaos.scenario': scenario.name, 'chaos.client': 'landed' })
+            : undefined,
+        chromium: env.chromium,
+      });
     const rows =
       experiment.verify.kind === 'ledger'
         ? await stage.readLedger()
@@ -178,19 +191,33 @@ export async function runScenario(
   }
 }
 
-async function runInProcess(
-  scenario: Scenario,
-  plans: ReadonlyMap<string, ClientWrites>,
-  steps: FaultStep[],
-  size: RunSize,
-  faultWindowMs: number,
-  stage: Stage,
-  record: (op: Op) => void,
-  sentry: ChaosSentry | undefined,
-  runChromium: SharedChromium | undefined,
-): Promise<void> {
-  // Browser kinds share the run's Chromium; without one (a test, a bench) the scenario starts its own.
-  const chromium = runChromium ?? new SharedChromium();
+/** The clients of one scenario run in this process, and the schedule they meet. */
+export interface InProcessRun {
+  /** Each client's writes, by `<kind>:<instance>`. */
+  plans: ReadonlyMap<string, Pick<ClientWrites, 'writes'>>;
+  steps: FaultStep[];
+  /** The window the schedule's shares are of. */
+  faultWindowMs: number;
+  /** How long the workload lasts, and how long the clients may take to resolve after healing. */
+  size: Pick<RunSize, 'windowMs' | 'drainMs'>;
+  stage: Pick<Stage, 'baseUrl' | 'appProxy' | 'dbProxy' | 'server'>;
+  record: (op: Op) => void;
+  /** A Landed client's reporter (the Sentry one), by kind. */
+  reporterFor?: ((kind: string) => LandedReporter | undefined) | undefined;
+  /** Browser kinds share the run's Chromium; without one (a test, a bench) the scenario starts its own. */
+  chromium?: SharedChromium | undefined;
+}
+
+type LandedReporter = NonNullable<NonNullable<KindContext['landed']>['reporter']>;
+
+/**
+ * Runs every client of `plans` in this process — a fresh HTTP agent per kind (Node kinds), browser
+ * contexts on one page origin per scenario (browser kinds) — while the Nemesis plays `steps`; then
+ * heals, waits for the server, drains and closes every client.
+ */
+export async function runClientsInProcess(run: InProcessRun): Promise<void> {
+  const { plans, stage, record, size } = run;
+  const chromium = run.chromium ?? new SharedChromium();
   // Fresh agents: no pooled socket from an earlier scenario carries its toxics into this one.
   const agents = new Map<string, Agent>();
   const agentOf = (kind: string) => {
@@ -205,23 +232,22 @@ async function runInProcess(
     origin ??= PageOrigin.open(pagesOf([...new Set([...plans.keys()].map(kindOf))]), stage.baseUrl);
     return origin;
   };
-  const runners: [ClientRunner, ClientWrites][] = [];
+  const runners: [ClientRunner, Pick<ClientWrites, 'writes'>][] = [];
   try {
     await runClients();
   } finally {
     await Promise.all(runners.map(([r]) => r.close().catch(() => {})));
     for (const agent of agents.values()) agent.destroy();
     if (origin) await (await origin).close();
-    if (!runChromium) await chromium.close();
+    if (!run.chromium) await chromium.close();
   }
 
   async function runClients(): Promise<void> {
+    // Browser pages start one after another: several contexts opening at once on two cores only
+    // make each slower.
     for (const [id, writes] of plans) {
       const [kind, instance] = [kindOf(id), Number(id.slice(id.lastIndexOf(':') + 1))];
-      const reporter =
-        kind === 'landed'
-          ? sentry?.reporter({ 'chaos.scenario': scenario.name, 'chaos.client': 'landed' })
-          : undefined;
+      const reporter = run.reporterFor?.(kind);
       const runner = await clientKind(kind).create({
         instance,
         baseUrl: stage.baseUrl,
@@ -244,7 +270,7 @@ async function runInProcess(
     );
     try {
       await Promise.all([
-        nemesis.play(steps, faultWindowMs),
+        nemesis.play(run.steps, run.faultWindowMs),
         ...runners.map(([r, w]) => r.run(w.writes, size.windowMs)),
       ]);
     } finally {
