@@ -148,6 +148,11 @@ export class Coordinator {
       }
       return;
     }
+    if (context.leader && message.type === 'written' && outbox.entries.get(message.id)?.state === 'queued') {
+      // Already waiting in this view (a tab that opens names every queued write, these too): no read.
+      scheduler.pump();
+      return;
+    }
     const entry = await outbox.store.getEntry(message.id);
     if (!entry) {
       // Gone from the store (discarded, purged, compacted): gone from this view too.
