@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { killOnExit } from '../kill-on-exit.ts';
 import { HarnessError } from '../toxiproxy/errors.ts';
 import { type FaultSetting, formatFaultSetting } from './fault-switch.ts';
 
@@ -17,19 +18,6 @@ export interface AppProcessOptions {
   pgPoolMax?: number | undefined;
   /** Called each time the app exits on its own (before the restart). */
   onCrash?: (code: number | null) => void;
-}
-
-/** App processes still running: killed if the harness exits first (one listener for all of them). */
-const running = new Set<ChildProcess>();
-let exitHooked = false;
-function killedOnExit(child: ChildProcess): void {
-  if (!exitHooked) {
-    exitHooked = true;
-    process.once('exit', () => {
-      for (const app of running) app.kill('SIGKILL');
-    });
-  }
-  running.add(child);
 }
 
 const MAIN = join(import.meta.dirname, 'main.ts');
@@ -139,7 +127,7 @@ export class AppProcess {
     child.stderr?.setEncoding('utf8').on('data', (c: string) => {
       stderr = (stderr + c).slice(-2_000);
     });
-    killedOnExit(child);
+    killOnExit(child);
     return new Promise<void>((resolve, reject) => {
       let ready = false;
       const timer = setTimeout(() => {
@@ -161,7 +149,6 @@ export class AppProcess {
         resolve();
       });
       child.once('exit', (code) => {
-        running.delete(child);
         clearTimeout(timer);
         if (!ready) {
           reject(

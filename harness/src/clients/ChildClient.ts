@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Op } from '../checker/history.ts';
+import { killOnExit } from '../kill-on-exit.ts';
 import type { ChildSpec } from './child-main.ts';
 import type { Record } from './runner.ts';
 
@@ -47,8 +48,7 @@ export class ChildClient {
     this.#child = child;
     // What the process had in hand dies with it; a restarted Landed process announces its outbox again.
     this.#open.clear();
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
+    killOnExit(child);
     let done = false;
     let ready!: () => void;
     this.#ready = new Promise<void>((resolve) => {
@@ -68,7 +68,6 @@ export class ChildClient {
     });
     this.#exited = new Promise((resolve) =>
       child.once('close', () => {
-        process.off('exit', killOnExit);
         ready();
         resolve(done);
       }),

@@ -7,6 +7,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { killOnExit } from '../kill-on-exit.ts';
 import { HarnessError } from '../toxiproxy/errors.ts';
 import { freePort } from '../toxiproxy/free-port.ts';
 import { type HAProxyConfigOptions, haproxyConfig } from './haproxy-config.ts';
@@ -55,9 +56,7 @@ export class HAProxy {
     child.stderr?.setEncoding('utf8').on('data', (c: string) => {
       stderr = (stderr + c).slice(-2_000);
     });
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    child.once('exit', () => process.off('exit', killOnExit));
+    killOnExit(child);
     const proxy = new HAProxy(child, port, configPath);
     const deadline = Date.now() + 15_000;
     for (;;) {

@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
+import { killOnExit } from '../../kill-on-exit.ts';
 import { HarnessError } from '../../toxiproxy/errors.ts';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.ts';
 
@@ -66,9 +67,7 @@ export class ProfileBrowser {
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    void exited.then(() => process.off('exit', killOnExit));
+    killOnExit(child);
     let stderr = '';
     const endpoint = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
