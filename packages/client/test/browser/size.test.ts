@@ -33,8 +33,8 @@ test('bundle budgets hold (minified + gzip): client browser entry, sentry report
   // The browser entry, every dependency included (localforage too), and Landed's own share of it. Both
   // are over the targets (28 KB, 10 KB): docs/benchmarks.md ("Browser bundle") states the measures,
   // the floor and what was tried.
-  expect(byName['@landed/client/browser']?.sizeLimit).toBe(34_600);
-  expect(byName['@landed/client/browser (own code)']?.sizeLimit).toBe(17_000);
+  expect(byName['@landed/client/browser']?.sizeLimit).toBe(34_800);
+  expect(byName['@landed/client/browser (own code)']?.sizeLimit).toBe(17_200);
   // The service-worker entry, everything a worker script loads: its 34.9 KB measured + 5%.
   expect(byName['@landed/client/sw']?.sizeLimit).toBe(36_700);
   expect(byName['@landed/sentry']?.sizeLimit).toBe(3_000);

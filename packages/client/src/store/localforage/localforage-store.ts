@@ -1,3 +1,4 @@
+// Over 300 lines with one concern: the outbox records in IndexedDB (their layout, the redo record of a multi-entry commit, loading, quarantine, the logs), each read and written against the same keys.
 import type { Entry, LogRecord } from '../../types/entry.ts';
 import type {
   OutboxStore,
@@ -23,6 +24,7 @@ import {
   RECORD_VERSION,
   SERVER_PREFIX,
 } from './records.ts';
+import { strictView } from './strict.ts';
 
 export interface LocalforageStoreOptions {
   /** IndexedDB database name: one per app (and per outbox, if an app keeps several). @default 'landed' */
@@ -35,6 +37,13 @@ export interface LocalforageStoreOptions {
   maxLogPerEntry?: number;
   /** How long the log of a removed entry stays readable through `readLog()`. @default 604_800_000 (7 days) */
   keepRemovedLogMs?: number;
+  /**
+   * `'strict'`: every durable commit (a write accepted, every change but an attempt's outcome) is
+   * made of IndexedDB transactions the browser flushes to the disk before they complete, so an
+   * accepted write survives a power cut or an OS crash too, for a flush per commit. `'relaxed'`: the
+   * browsers' own default, which survives a tab or browser crash. @default 'relaxed'
+   */
+  durability?: 'relaxed' | 'strict';
 }
 
 /**
@@ -57,6 +66,8 @@ export function localforageStore(options: LocalforageStoreOptions = {}): OutboxS
   const maxLog = options.maxLogPerEntry ?? 500;
   const keepRemovedLogMs = options.keepRemovedLogMs ?? 604_800_000;
   const open = opener(name, storeName, options.openTimeoutMs ?? 5_000);
+  const strict = options.durability === 'strict';
+  let onDisk: LocalForage | undefined;
   let queue: Promise<unknown> = Promise.resolve();
 
   async function read(db: LocalForage, key: string): Promise<unknown> {
@@ -252,10 +263,17 @@ export function localforageStore(options: LocalforageStoreOptions = {}): OutboxS
     async getEntry(id) {
       return (await readRecord(await open(), id))?.entry;
     },
-    commit(change) {
+    commit(change, commitOptions) {
       // Copied now: the caller may reuse its objects while this commit waits its turn.
       const copy = structuredClone(change);
-      const run = queue.then(async () => apply(await open(), copy));
+      // An attempt's outcome (`durable: false`) may stay relaxed: the next attempt learns it again.
+      const flush = strict && commitOptions?.durable !== false;
+      const run = queue.then(async () => {
+        const db = await open();
+        if (!flush) return apply(db, copy);
+        onDisk ??= strictView(db);
+        return apply(onDisk, copy);
+      });
       queue = run.catch(() => {});
       return run;
     },

@@ -1,5 +1,6 @@
-// The page of browser.accept-throughput.localforage: durable accepts through the client (localforage
-// store, nothing sent) against raw IndexedDB puts of the same entry, one transaction each, same page.
+// The page of browser.accept-throughput.localforage(-strict): durable accepts through the client
+// (localforage store, nothing sent) against raw IndexedDB puts of the same entry, one transaction
+// each, same page; the same again with `durability: 'strict'` on both sides.
 import { createClient } from '@landed/client';
 import { localforageStore } from '@landed/client/browser';
 
@@ -16,14 +17,17 @@ function openRaw(): Promise<IDBDatabase> {
 }
 
 async function run(perRound: number, rounds: number) {
-  const client = createClient({
-    store: localforageStore({ name: 'bench' }),
-    baseUrl: location.origin,
-    online: offline,
-    autoStart: false,
-  });
+  const open = (durability: 'relaxed' | 'strict') =>
+    createClient({
+      store: localforageStore({ name: `bench-${durability}`, durability }),
+      baseUrl: location.origin,
+      online: offline,
+      autoStart: false,
+    });
+  const client = open('relaxed');
+  const strictClient = open('strict');
   const db = await openRaw();
-  const rawPut = (i: number) =>
+  const rawPut = (i: number, durability: IDBTransactionDurability = 'default') =>
     new Promise<void>((resolve, reject) => {
       const now = Date.now();
       // The same shape and size the client stores: the entry and its first log record.
@@ -45,7 +49,7 @@ async function run(perRound: number, rounds: number) {
         },
         log: [{ type: 'transition', at: now, entryId: id, from: null, to: 'queued' }],
       };
-      const tx = db.transaction('entries', 'readwrite');
+      const tx = db.transaction('entries', 'readwrite', { durability });
       tx.objectStore('entries').put(record, `entry:${id}`);
       tx.oncomplete = () => resolve();
       tx.onerror = () => reject(tx.error);
@@ -53,23 +57,32 @@ async function run(perRound: number, rounds: number) {
     });
   const ours: number[] = [];
   const baseline: number[] = [];
+  const strict: number[] = [];
+  const strictBaseline: number[] = [];
   for (let i = 0; i < 100; i++) {
     await client.post('/tickets', body);
     await rawPut(i);
+    await strictClient.post('/tickets', body);
+    await rawPut(i, 'strict');
   }
-  // Interleaved rounds: both paths see the same state of the machine.
+  const rate = async (into: number[], one: (i: number) => Promise<unknown>) => {
+    const t = performance.now();
+    for (let i = 0; i < perRound; i++) await one(i);
+    into.push(perRound / ((performance.now() - t) / 1000));
+  };
+  // Interleaved rounds: every path sees the same state of the machine.
   for (let round = 0; round < rounds; round++) {
-    let t = performance.now();
-    for (let i = 0; i < perRound; i++) await rawPut(i);
-    baseline.push(perRound / ((performance.now() - t) / 1000));
-    t = performance.now();
-    for (let i = 0; i < perRound; i++) await client.post('/tickets', body);
-    ours.push(perRound / ((performance.now() - t) / 1000));
+    await rate(baseline, (i) => rawPut(i));
+    await rate(ours, () => client.post('/tickets', body));
+    await rate(strictBaseline, (i) => rawPut(i, 'strict'));
+    await rate(strict, () => strictClient.post('/tickets', body));
   }
   const accepted = client.list().length;
+  const acceptedStrict = strictClient.list().length;
   await client.close();
+  await strictClient.close();
   db.close();
-  return { ours, baseline, accepted };
+  return { ours, baseline, strict, strictBaseline, accepted, acceptedStrict };
 }
 
 (globalThis as unknown as { runBench: typeof run }).runBench = run;

@@ -19,7 +19,10 @@ const client = createBrowserClient({
   retryBudget: { capacity: 1000, refillPerSec: 1000 },
   headers: () => ({ 'x-test-tab': tab }),
   ...(params.get('principal') ? { principal: params.get('principal') as string } : {}),
-  storeOptions: { openTimeoutMs: Number(params.get('openTimeoutMs') ?? 30_000) },
+  storeOptions: {
+    openTimeoutMs: Number(params.get('openTimeoutMs') ?? 30_000),
+    ...(params.get('durability') === 'strict' ? { durability: 'strict' as const } : {}),
+  },
   // `?store=given`: the app hands its own store in, so the client cannot rely on the default one.
   ...(params.get('store') === 'given' ? { store: localforageStore({ name }) } : {}),
 });
