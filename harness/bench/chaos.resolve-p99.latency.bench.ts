@@ -1,9 +1,10 @@
 // chaos.resolve-p99.latency: p99 time from accept to final answer under the `latency` scenario, Landed
 // against the naive client on the very same faults (both run side by side in one scenario run, as
 // `landed-chaos run` does), through the real Toxiproxy and reference app, at the release size.
-// A p99 only means something when every write is accounted for: the checker leaves writes without an
-// answer out of the percentile, so a Landed run that loses, doubles or strands writes is printed as a
-// failure beside its figure, never as a plain number that may look good.
+// A p99 only means something when every write is accounted for: the checker counts a write without an
+// answer as never answered (a p99 of Infinity once over 1% are stranded), and a Landed run that loses,
+// doubles or strands writes is printed as a failure beside its figure, never as a plain number that
+// may look good.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -80,10 +81,11 @@ if (!skipped(ID)) {
       // The table alone would show the ratio as met: the run has to fail too.
       process.exitCode = 1;
     }
-    // NaN would reach scripts/bench.ts as null, which compares as 0 and would meet the target.
+    // NaN (no writes) or Infinity (a p99 that is a write never answered) would reach scripts/bench.ts
+    // as null, which compares as 0 and would meet the target.
     if (!Number.isFinite(ours) || !Number.isFinite(baseline)) {
       process.stderr.write(
-        `  WARNING ${ID}: no final answer to take a p99 of (ours ${ours}, naive ${baseline})\n`,
+        `  WARNING ${ID}: no p99 to compare (ours ${ours}, naive ${baseline}: NaN is no writes, Infinity is over 1% never answered)\n`,
       );
       process.exitCode = 1;
     } else {
