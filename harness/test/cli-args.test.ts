@@ -3,7 +3,7 @@
  * and a target that is down — each answered in plain words with the documented exit code.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -113,6 +113,29 @@ describe.skipIf(!old)('the bin on an older Node', () => {
       expect(run.stderr).toMatch(/^landed-chaos: NODE_TOO_OLD: .* needs Node >= 22\.18; this is Node v\d+/);
       expect(run.stderr).toContain('npm run chaos -- <options>');
       expect(run.stderr).not.toContain('ERR_UNKNOWN_FILE_EXTENSION');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('an experiment file that runs a fleet ("fleet: 2")', () => {
+  it('is run as --fleet 2: it needs PostgreSQL, and cannot go with --target', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'landed-fleet-experiment-'));
+    try {
+      const file = join(dir, 'fleet.yaml');
+      const museum = readFileSync(join(ROOT, 'harness/experiments/museum.yaml'), 'utf8');
+      writeFileSync(file, museum.replace('unsupported: skip', 'unsupported: skip\nfleet: 2'));
+      const noDatabase = await runCli(['run', '--experiment', file, '--html', 'none'], {
+        LANDED_TEST_PG_URL: '',
+      });
+      expect(noDatabase.code).toBe(2);
+      expect(noDatabase.stderr).toContain(
+        'BAD_ARGUMENT: a fleet (--fleet, or "fleet:" in the experiment) needs PostgreSQL',
+      );
+      const withTarget = await runCli(['run', '--experiment', file, '--target', 'http://127.0.0.1:1']);
+      expect(withTarget.code).toBe(2);
+      expect(withTarget.stderr).toContain('("fleet: 2"): it cannot go with --target');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -70,6 +70,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const loaded = args.experiment ? loadExperiment(args.experiment) : loadMuseum();
   const experiment = args.clientKinds ? withKinds(loaded, args.clientKinds) : loaded;
+  if (experiment.fleet !== undefined && args.fleet === undefined) {
+    if (args.target)
+      throw new HarnessError(
+        'BAD_ARGUMENT',
+        `the experiment runs a fleet of reference apps ("fleet: ${experiment.fleet}"): it cannot go with --target.`,
+      );
+    args.fleet = experiment.fleet;
+  }
   // With --fleet, the fleet's own scenarios may be named beside the experiment's.
   const fleetNames = args.fleet
     ? args.names
@@ -116,7 +124,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     await toxiproxy.stop();
     throw new HarnessError(
       'BAD_ARGUMENT',
-      '--fleet needs PostgreSQL (one database for every instance): set DATABASE_URL, e.g. postgres://postgres:postgres@127.0.0.1:5432/postgres',
+      'a fleet (--fleet, or "fleet:" in the experiment) needs PostgreSQL, one database for every instance: set DATABASE_URL, e.g. postgres://postgres:postgres@127.0.0.1:5432/postgres',
     );
   }
   const database: RunMeta['database'] = target ? 'target' : postgresUrl ? 'postgres' : 'sqlite';

@@ -37,6 +37,12 @@ export interface Experiment {
   full: { clients?: number; writes?: number; runs?: number; drainMs?: number };
   /** A scenario the stack cannot play (no PostgreSQL, no fault hooks): `stop` the run, or `skip` it with a note. @default 'stop' */
   unsupported: 'stop' | 'skip';
+  /**
+   * N (≥ 2) reference apps on one PostgreSQL behind HAProxy instead of one, and the fleet scenarios
+   * (`instance-kill`, `split-retry`, `db-failover-ish`) beside this file's, as `--fleet N` runs them;
+   * `--fleet` on the command line wins. Only with `target: reference`.
+   */
+  fleet?: number | undefined;
 }
 
 /** One kind of write; a `sequence` takes them in turn (write n is item n mod its length). */

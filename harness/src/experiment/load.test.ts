@@ -101,6 +101,19 @@ describe('experiment files', () => {
     );
   });
 
+  it('reads a fleet of reference apps, and refuses one of fewer than two or against another target', () => {
+    const museum = readFileSync(resolve(import.meta.dirname, '../../experiments/museum.yaml'), 'utf8');
+    const fleet = museum.replace('unsupported: skip', 'unsupported: skip\nfleet: 3');
+    expect(parseExperiment(fleet, 'fleet.yaml').fleet).toBe(3);
+    expect(parseExperiment(museum, 'museum.yaml').fleet).toBeUndefined();
+    expect(errorOf(museum.replace('unsupported: skip', 'unsupported: skip\nfleet: 1'))).toBe(
+      'exp.yaml:7: fleet: must be an integer of at least 2, got 1',
+    );
+    expect(errorOf(`${ORDERS}fleet: 2\n`)).toMatch(
+      /^exp\.yaml:\d+: fleet: a fleet runs reference apps: it needs "target: reference"$/,
+    );
+  });
+
   it('reports a missing section at its parent, and a YAML syntax error at its line', () => {
     expect(errorOf(ORDERS.replace('verify:\n  get: /orders/{{writeId}}\n', ''))).toMatch(
       /^exp\.yaml:1: verify: needs one of "get: \/orders\/\{\{writeId\}\}"/,

@@ -42,6 +42,7 @@ const ROOT = [
   'thresholds',
   'drainMs',
   'full',
+  'fleet',
 ];
 
 export function readExperiment(value: unknown, defaultName: string): Experiment {
@@ -85,7 +86,11 @@ export function readExperiment(value: unknown, defaultName: string): Experiment 
       seen.add(s.name);
     }
   }
+  if (root.fleet !== undefined && !reference)
+    throw new SchemaError(['fleet'], 'a fleet runs reference apps: it needs "target: reference"');
+  const fleet = root.fleet === undefined ? undefined : integer(root.fleet, ['fleet'], 2);
   return {
+    ...(fleet === undefined ? {} : { fleet }),
     name,
     target: reference ? target : target.replace(/\/$/, ''),
     clients,
