@@ -1,9 +1,10 @@
 // "Accepts first": a burst of back-to-back writes is taken first and sent when it ends. Virtual time
 // only (SimClock): a timer turn passes when the test advances the clock, never on its own.
-import { type Client, createClient, type Leadership, memoryStore, type OutboxStore } from '@landed/client';
+import { type Client, createClient, memoryStore, type OutboxStore } from '@landed/client';
 import { afterEach, describe, expect, test } from 'vitest';
 import { BURST_MAX_ENTRIES } from '../src/core/burst.ts';
 import { SimClock } from './sim/sim-clock.ts';
+import { sharedLock } from './support/shared-lock.ts';
 
 /** A server in the test's hands: applies each key once (then replays), echoes it; answers wait while `gated`. */
 function fakeServer() {
@@ -41,22 +42,6 @@ function fakeServer() {
 /** Lets the promise chains run out (the fake server and store answer without any real I/O). */
 async function settle(): Promise<void> {
   for (let i = 0; i < 30; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-}
-
-/** One lock for every instance on the store: the next `acquire` resolves when the holder releases. */
-function sharedLock(): Leadership {
-  let tail = Promise.resolve();
-  return {
-    acquire() {
-      let release = () => {};
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      const granted = tail.then(() => ({ release: async () => release() }));
-      tail = tail.then(() => released);
-      return granted;
-    },
-  };
 }
 
 let clock: SimClock;

@@ -15,6 +15,7 @@ import {
 } from '@landed/client';
 import { afterEach, expect, test } from 'vitest';
 import { SimClock } from './sim/sim-clock.ts';
+import { sharedLock } from './support/shared-lock.ts';
 
 /** A channel per instance on one bus: a message reaches every other instance, after the poster's turn. */
 function bus() {
@@ -38,22 +39,6 @@ function bus() {
       },
     };
     return channel;
-  };
-}
-
-/** One lock for every instance on the store: the next `acquire` resolves when the holder releases. */
-function sharedLock(): Leadership {
-  let tail = Promise.resolve();
-  return {
-    acquire() {
-      let release = () => {};
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      const granted = tail.then(() => ({ release: async () => release() }));
-      tail = tail.then(() => released);
-      return granted;
-    },
   };
 }
 

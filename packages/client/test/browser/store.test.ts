@@ -33,25 +33,6 @@ beforeAll(async () => {
   page = await browser.newPage();
   await page.goto(`${server.url}/store`);
   await ready(page);
-  // Shared by every evaluate below: builds a plausible entry and its first log record.
-  await page.evaluate(() => {
-    (globalThis as unknown as { make: unknown }).make = (id: string, seq: number, state = 'queued') => ({
-      entry: {
-        id,
-        key: `key-${id}`,
-        method: 'POST',
-        url: 'https://api.example/orders',
-        body: '{"n":1}',
-        lane: 'default',
-        seq,
-        state,
-        attempts: 0,
-        createdAt: seq,
-        updatedAt: seq,
-      },
-      log: { type: 'transition', at: seq, entryId: id, from: null, to: 'queued' },
-    });
-  });
 });
 afterAll(async () => {
   await browser?.close();

@@ -44,22 +44,6 @@ beforeAll(async () => {
       return original.call(this, names, mode, options);
     } as typeof original;
     (globalThis as unknown as { transactions: unknown }).transactions = { take: () => asked.splice(0) };
-    (globalThis as unknown as { make: unknown }).make = (id: string, seq: number, state = 'queued') => ({
-      entry: {
-        id,
-        key: `key-${id}`,
-        method: 'POST',
-        url: 'https://api.example/orders',
-        body: '{"n":1}',
-        lane: 'default',
-        seq,
-        state,
-        attempts: 0,
-        createdAt: seq,
-        updatedAt: seq,
-      },
-      log: { type: 'transition', at: seq, entryId: id, from: null, to: 'queued' },
-    });
   });
 });
 afterAll(async () => {

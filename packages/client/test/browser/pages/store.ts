@@ -51,5 +51,26 @@ async function rawGet(name: string, key: string, storeName = 'outbox'): Promise<
   }
 }
 
+/** A plausible entry and its first log record, for the tests to commit. */
+function make(id: string, seq: number, state = 'queued') {
+  return {
+    entry: {
+      id,
+      key: `key-${id}`,
+      method: 'POST',
+      url: 'https://api.example/orders',
+      body: '{"n":1}',
+      lane: 'default',
+      seq,
+      state,
+      attempts: 0,
+      createdAt: seq,
+      updatedAt: seq,
+    },
+    log: { type: 'transition', at: seq, entryId: id, from: null, to: 'queued' },
+  };
+}
+
 (globalThis as unknown as { s: unknown }).s = { createClient, localforageStore, rawKeys, rawPut, rawGet };
+(globalThis as unknown as { make: unknown }).make = make;
 document.title = 'ready';
