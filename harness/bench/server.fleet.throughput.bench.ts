@@ -14,7 +14,7 @@ import pg from 'pg';
 import { emit, percentile, skipped } from '../../packages/client/bench/bench-kit.ts';
 import { alternate, runLoad } from '../../packages/server/bench/load.ts';
 import { AppProcess } from '../src/app/AppProcess.ts';
-import { resetFleetDatabase } from '../src/fleet/fleet-database.ts';
+import { holdDatabase } from '../src/fleet/fleet-database.ts';
 import { HAProxy, locateHAProxy } from '../src/fleet/HAProxy.ts';
 
 const ID = 'server.fleet.throughput';
@@ -112,7 +112,8 @@ if (!skipped(ID)) {
   else if (!(await reachable())) console.error(`${ID}: PostgreSQL is not reachable, skipped`);
   else {
     const dir = mkdtempSync(join(tmpdir(), 'landed-bench-fleet-'));
-    const databaseUrl = await resetFleetDatabase(PG_URL, 'landed_fleet_bench');
+    const held = await holdDatabase(PG_URL, 'landed_fleet_bench');
+    const databaseUrl = held.url;
     const postmaster = await findPostmaster();
     // The single instance (apps[0]) with the store's default pool; the fleet's other three with their
     // share. Through `one`, only apps[0] works; through `all`, every instance.
@@ -240,6 +241,7 @@ if (!skipped(ID)) {
       await one.stop();
       await all.stop();
       await Promise.all(apps.map((a) => a.stop()));
+      await held.release();
       rmSync(dir, { recursive: true, force: true });
     }
   }

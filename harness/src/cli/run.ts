@@ -128,6 +128,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     );
   }
   const database: RunMeta['database'] = target ? 'target' : postgresUrl ? 'postgres' : 'sqlite';
+  const onDatabaseWait = (name: string) =>
+    progress.line(`  waiting for another harness run that holds the database ${name} on this PostgreSQL`);
   progress.line(describeExperiment(experiment, sizes, target));
   progress.line(`Toxiproxy ${toxiproxy.version} at ${toxiproxy.url} · ${database} · seed ${args.seed}`);
   if (one) for (const line of faultPlan(one)) progress.line(line);
@@ -179,6 +181,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         sentry,
         chromium,
         fleet: args.fleet,
+        onDatabaseWait,
         onProgress: (done, planned, faults) => progress.update(done, planned, faults),
         // A run of one scenario shows each fault as it starts and stops.
         onFault: (op) => {
@@ -218,6 +221,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           workDir,
           postgresUrl,
           instances: args.fleet,
+          onDatabaseWait,
           onScenario: (name, i, n) => progress.scenario(name, i, n),
           onProgress: (done, planned, faults) => progress.update(done, planned, faults),
           onResult: (run) => {

@@ -19,7 +19,7 @@ import { readPostgresLedger } from '../app/ledger.ts';
 import type { LedgerRow } from '../checker/history.ts';
 import { ProxyControl } from '../toxiproxy/ProxyControl.ts';
 import type { ToxiproxyServer } from '../toxiproxy/ToxiproxyServer.ts';
-import { resetFleetDatabase } from './fleet-database.ts';
+import { FLEET_DATABASE, type HeldDatabase, holdDatabase } from './fleet-database.ts';
 import { HAProxy } from './HAProxy.ts';
 import type { HAProxyConfigOptions } from './haproxy-config.ts';
 
@@ -34,6 +34,8 @@ export interface FleetOptions {
   routing?: HAProxyConfigOptions['routing'];
   /** The database the fleet empties and uses on that server. @default 'landed_fleet' */
   database?: string;
+  /** Told when another run holds the PostgreSQL database this one is about to use (it then waits). */
+  onDatabaseWait?: ((database: string) => void) | undefined;
 }
 
 export interface FleetInstance {
@@ -53,18 +55,18 @@ export class Fleet {
   readonly dbProxy: ProxyControl;
   readonly balancer: HAProxy;
   readonly dir: string;
-  readonly #postgresUrl: string;
+  readonly #database: HeldDatabase;
 
   private constructor(
     parts: Pick<Fleet, 'instances' | 'appProxy' | 'dbProxy' | 'balancer' | 'dir'>,
-    postgresUrl: string,
+    database: HeldDatabase,
   ) {
     this.instances = parts.instances;
     this.appProxy = parts.appProxy;
     this.dbProxy = parts.dbProxy;
     this.balancer = parts.balancer;
     this.dir = parts.dir;
-    this.#postgresUrl = postgresUrl;
+    this.#database = database;
   }
 
   static async open({
@@ -73,19 +75,25 @@ export class Fleet {
     postgresUrl,
     instances,
     routing,
-    database,
+    database = FLEET_DATABASE,
+    onDatabaseWait,
   }: FleetOptions): Promise<Fleet> {
     if (!(instances >= 1)) throw new RangeError('A fleet needs at least one instance.');
     await toxiproxy.client.reset();
     const dir = mkdtempSync(join(workDir, 'fleet-'));
-    const url = await resetFleetDatabase(postgresUrl, database);
+    // Held until the fleet closes: another run on this server waits instead of emptying it.
+    const held = await holdDatabase(postgresUrl, database, onDatabaseWait);
+    const url = held.url;
     const direct = new URL(url);
     const started: FleetInstance[] = [];
     const shared = await ProxyControl.create(
       toxiproxy.client,
       'landed-db',
       `${direct.hostname}:${direct.port || 5432}`,
-    );
+    ).catch(async (error: unknown) => {
+      await held.release();
+      throw error;
+    });
     const proxies: ProxyControl[] = [shared];
     const startOne = async (index: number): Promise<FleetInstance> => {
       const dbProxy = await ProxyControl.create(toxiproxy.client, `landed-db-${index}`, shared.listen);
@@ -113,11 +121,12 @@ export class Fleet {
         'landed-app',
         `127.0.0.1:${balancer.port}`,
       );
-      return new Fleet({ instances: all, appProxy, dbProxy: shared, balancer, dir }, url);
+      return new Fleet({ instances: all, appProxy, dbProxy: shared, balancer, dir }, held);
     } catch (error) {
       await balancer?.stop();
       await Promise.all(started.map((i) => i.app.stop()));
       await Promise.all(proxies.map((p) => p.remove().catch(() => {})));
+      await held.release();
       throw error;
     }
   }
@@ -146,12 +155,12 @@ export class Fleet {
 
   /** The truth: the whole ledger, read directly from PostgreSQL (never through a proxy). */
   readLedger(): Promise<LedgerRow[]> {
-    return readPostgresLedger(this.#postgresUrl);
+    return readPostgresLedger(this.#database.url);
   }
 
   /** The direct connection string of the fleet's database. */
   get databaseUrl(): string {
-    return this.#postgresUrl;
+    return this.#database.url;
   }
 
   async close(): Promise<void> {
@@ -160,5 +169,6 @@ export class Fleet {
     await Promise.all(this.instances.map((i) => i.app.stop()));
     await Promise.all(this.instances.map((i) => i.dbProxy.remove().catch(() => {})));
     await this.dbProxy.remove().catch(() => {});
+    await this.#database.release();
   }
 }

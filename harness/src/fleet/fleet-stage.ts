@@ -12,6 +12,7 @@ export async function openFleetStage(options: {
   workDir: string;
   postgresUrl: string;
   instances: number;
+  onDatabaseWait?: ((database: string) => void) | undefined;
 }): Promise<Stage> {
   const fleet = await Fleet.open(options);
   return {

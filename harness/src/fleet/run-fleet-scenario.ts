@@ -28,6 +28,8 @@ export interface FleetEnvironment {
   /** The database on that server the fleet empties and uses. @default 'landed_fleet' */
   database?: string;
   onProgress?: (resolved: number, planned: number, faults: readonly string[]) => void;
+  /** Told when another run holds the PostgreSQL database this one is about to use (it then waits). */
+  onDatabaseWait?: ((database: string) => void) | undefined;
 }
 
 export interface FleetRun {
@@ -62,6 +64,7 @@ export async function runFleetScenario(
     instances: env.instances,
     routing: scenario.routing,
     ...(env.database ? { database: env.database } : {}),
+    onDatabaseWait: env.onDatabaseWait,
   });
   try {
     // Fresh agents: no pooled socket from an earlier scenario carries its toxics into this one.

@@ -9,6 +9,7 @@ import { AppProcess } from '../app/AppProcess.ts';
 import type { FaultSetting } from '../app/fault-switch.ts';
 import { readPostgresLedger, readSqliteLedger } from '../app/ledger.ts';
 import type { LedgerRow } from '../checker/history.ts';
+import { CHAOS_DATABASE, type HeldDatabase, holdDatabase } from '../fleet/fleet-database.ts';
 import { openFleetStage } from '../fleet/fleet-stage.ts';
 import { HarnessError } from '../toxiproxy/errors.ts';
 import { ProxyControl } from '../toxiproxy/ProxyControl.ts';
@@ -26,6 +27,8 @@ export interface StageOptions {
   /** With `postgresUrl`: this many reference apps on it behind HAProxy (see fleet/Fleet.ts). */
   fleet?: number | undefined;
   onAppCrash?: () => void;
+  /** Told when another run holds the PostgreSQL database this one is about to use (it then waits). */
+  onDatabaseWait?: ((database: string) => void) | undefined;
 }
 
 export interface Stage {
@@ -52,46 +55,61 @@ export async function openStage({
   ledger = true,
   onAppCrash,
   fleet,
+  onDatabaseWait,
 }: StageOptions): Promise<Stage> {
   if (fleet && postgresUrl && !target)
-    return openFleetStage({ toxiproxy, workDir, postgresUrl, instances: fleet });
+    return openFleetStage({ toxiproxy, workDir, postgresUrl, instances: fleet, onDatabaseWait });
   await toxiproxy.client.reset();
   const dir = mkdtempSync(join(workDir, 'scenario-'));
   if (target) return openTargetStage(toxiproxy, dir, target, ledger);
 
   let dbProxy: ProxyControl | undefined;
   let appDatabaseUrl: string | undefined;
-  if (postgresUrl) {
-    postgresUrl = await resetPostgres(postgresUrl);
-    const direct = new URL(postgresUrl);
-    dbProxy = await ProxyControl.create(
-      toxiproxy.client,
-      'landed-db',
-      `${direct.hostname}:${direct.port || 5432}`,
-    );
-    const proxied = new URL(postgresUrl);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(dbProxy.port);
-    appDatabaseUrl = proxied.toString();
-  }
+  let held: HeldDatabase | undefined;
+  let app: AppProcess | undefined;
+  let appProxy: ProxyControl;
   const sqlitePath = join(dir, 'app.sqlite');
-  const app = await AppProcess.start({
-    ...(appDatabaseUrl ? { databaseUrl: appDatabaseUrl } : { sqlitePath }),
-    onCrash: () => onAppCrash?.(),
-  });
-  const appProxy = await ProxyControl.create(toxiproxy.client, 'landed-app', `127.0.0.1:${app.port}`);
+  try {
+    if (postgresUrl) {
+      // Held until the scenario closes: another run on this server waits instead of emptying it.
+      held = await holdDatabase(postgresUrl, CHAOS_DATABASE, onDatabaseWait);
+      postgresUrl = held.url;
+      const direct = new URL(postgresUrl);
+      dbProxy = await ProxyControl.create(
+        toxiproxy.client,
+        'landed-db',
+        `${direct.hostname}:${direct.port || 5432}`,
+      );
+      const proxied = new URL(postgresUrl);
+      proxied.hostname = '127.0.0.1';
+      proxied.port = String(dbProxy.port);
+      appDatabaseUrl = proxied.toString();
+    }
+    app = await AppProcess.start({
+      ...(appDatabaseUrl ? { databaseUrl: appDatabaseUrl } : { sqlitePath }),
+      onCrash: () => onAppCrash?.(),
+    });
+    appProxy = await ProxyControl.create(toxiproxy.client, 'landed-app', `127.0.0.1:${app.port}`);
+  } catch (error) {
+    await app?.stop();
+    await dbProxy?.remove().catch(() => {});
+    await held?.release();
+    throw error;
+  }
+  const started = app;
   return {
     baseUrl: `http://${appProxy.listen}`,
     appProxy,
     dbProxy,
-    server: app,
+    server: started,
     dir,
-    crashes: () => app.crashes,
+    crashes: () => started.crashes,
     readLedger: () => (postgresUrl ? readPostgresLedger(postgresUrl) : readSqliteLedger(sqlitePath)),
     async close() {
-      await app.stop();
+      await started.stop();
       await appProxy.remove().catch(() => {});
       await dbProxy?.remove().catch(() => {});
+      await held?.release();
     },
   };
 }
@@ -155,32 +173,4 @@ async function openTargetStage(
       await appProxy.remove().catch(() => {});
     },
   };
-}
-
-/**
- * Each scenario starts from empty tables in a database of its own (`landed_chaos`, created when
- * missing), so the harness never drops anything another user of the server relies on. Returns the
- * connection string of that database.
- */
-async function resetPostgres(connectionString: string): Promise<string> {
-  const { default: pg } = await import('pg');
-  const admin = new pg.Client({ connectionString });
-  await admin.connect();
-  try {
-    const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'landed_chaos'");
-    if (exists.rowCount === 0) await admin.query('CREATE DATABASE landed_chaos').catch(() => {});
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(connectionString);
-  url.pathname = '/landed_chaos';
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    await client.query('DROP TABLE IF EXISTS ledger');
-    await client.query('DROP TABLE IF EXISTS landed_idempotency');
-  } finally {
-    await client.end();
-  }
-  return url.toString();
 }

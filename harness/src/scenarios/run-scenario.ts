@@ -71,6 +71,8 @@ export interface RunEnvironment {
   chromium?: SharedChromium | undefined;
   /** With PostgreSQL: this many reference apps behind HAProxy instead of one (`--fleet N`). */
   fleet?: number | undefined;
+  /** Told when another run holds the PostgreSQL database this one is about to use (it then waits). */
+  onDatabaseWait?: ((database: string) => void) | undefined;
 }
 
 export interface ScenarioRun {
@@ -121,6 +123,7 @@ export async function runScenario(
     target: env.target,
     ledger: experiment.verify.kind === 'ledger',
     fleet: env.fleet,
+    onDatabaseWait: env.onDatabaseWait,
   });
   try {
     const skipped = unsupported(experiment, scenario, env, stage.server !== undefined);
