@@ -86,28 +86,26 @@ export class Fleet {
     const url = held.url;
     const direct = new URL(url);
     const started: FleetInstance[] = [];
-    const shared = await ProxyControl.create(
-      toxiproxy.client,
-      'landed-db',
-      `${direct.hostname}:${direct.port || 5432}`,
-    ).catch(async (error: unknown) => {
-      await held.release();
-      throw error;
-    });
-    const proxies: ProxyControl[] = [shared];
-    const startOne = async (index: number): Promise<FleetInstance> => {
-      const dbProxy = await ProxyControl.create(toxiproxy.client, `landed-db-${index}`, shared.listen);
-      proxies.push(dbProxy);
-      const proxied = new URL(url);
-      proxied.hostname = '127.0.0.1';
-      proxied.port = String(dbProxy.port);
-      const app = await AppProcess.start({ databaseUrl: proxied.toString() });
-      const instance = { index, name: `app${index}`, app, dbProxy };
-      started.push(instance);
-      return instance;
-    };
+    const proxies: ProxyControl[] = [];
     let balancer: HAProxy | undefined;
     try {
+      const shared = await ProxyControl.create(
+        toxiproxy.client,
+        'landed-db',
+        `${direct.hostname}:${direct.port || 5432}`,
+      );
+      proxies.push(shared);
+      const startOne = async (index: number): Promise<FleetInstance> => {
+        const dbProxy = await ProxyControl.create(toxiproxy.client, `landed-db-${index}`, shared.listen);
+        proxies.push(dbProxy);
+        const proxied = new URL(url);
+        proxied.hostname = '127.0.0.1';
+        proxied.port = String(dbProxy.port);
+        const app = await AppProcess.start({ databaseUrl: proxied.toString() });
+        const instance = { index, name: `app${index}`, app, dbProxy };
+        started.push(instance);
+        return instance;
+      };
       // The first instance creates the tables; the others then start side by side.
       const first = await startOne(0);
       const rest = await Promise.all(Array.from({ length: instances - 1 }, (_, i) => startOne(i + 1)));

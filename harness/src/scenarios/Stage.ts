@@ -67,7 +67,6 @@ export async function openStage({
   let appDatabaseUrl: string | undefined;
   let held: HeldDatabase | undefined;
   let app: AppProcess | undefined;
-  let appProxy: ProxyControl;
   const sqlitePath = join(dir, 'app.sqlite');
   try {
     if (postgresUrl) {
@@ -85,33 +84,34 @@ export async function openStage({
       proxied.port = String(dbProxy.port);
       appDatabaseUrl = proxied.toString();
     }
-    app = await AppProcess.start({
+    const started = await AppProcess.start({
       ...(appDatabaseUrl ? { databaseUrl: appDatabaseUrl } : { sqlitePath }),
       onCrash: () => onAppCrash?.(),
     });
-    appProxy = await ProxyControl.create(toxiproxy.client, 'landed-app', `127.0.0.1:${app.port}`);
+    app = started;
+    const appProxy = await ProxyControl.create(toxiproxy.client, 'landed-app', `127.0.0.1:${started.port}`);
+    const ledgerUrl = postgresUrl;
+    return {
+      baseUrl: `http://${appProxy.listen}`,
+      appProxy,
+      dbProxy,
+      server: started,
+      dir,
+      crashes: () => started.crashes,
+      readLedger: () => (ledgerUrl ? readPostgresLedger(ledgerUrl) : readSqliteLedger(sqlitePath)),
+      async close() {
+        await started.stop();
+        await appProxy.remove().catch(() => {});
+        await dbProxy?.remove().catch(() => {});
+        await held?.release();
+      },
+    };
   } catch (error) {
     await app?.stop();
     await dbProxy?.remove().catch(() => {});
     await held?.release();
     throw error;
   }
-  const started = app;
-  return {
-    baseUrl: `http://${appProxy.listen}`,
-    appProxy,
-    dbProxy,
-    server: started,
-    dir,
-    crashes: () => started.crashes,
-    readLedger: () => (postgresUrl ? readPostgresLedger(postgresUrl) : readSqliteLedger(sqlitePath)),
-    async close() {
-      await started.stop();
-      await appProxy.remove().catch(() => {});
-      await dbProxy?.remove().catch(() => {});
-      await held?.release();
-    },
-  };
 }
 
 async function openTargetStage(
